@@ -22,6 +22,9 @@
 #   ORDERSYSTEM_AMQP_PORT=5682          RabbitMQ AMQP port (bound to 127.0.0.1)
 #   ORDERSYSTEM_RABBIT_MGMT_PORT=15682  RabbitMQ management HTTP port (127.0.0.1)
 #   ORDERSYSTEM_RABBIT_DIST_PORT=25682  Erlang distribution port (127.0.0.1)
+#   ORDERSYSTEM_RABBIT_NODENAME=ordersystem@localhost
+#                                       (ordersystem-<amqp port>@localhost when the
+#                                       AMQP port is not the default)
 #   ORDERSYSTEM_RABBIT_TIMEOUT=90       seconds to wait for RabbitMQ to boot
 #   ORDERSYSTEM_DB_TIMEOUT=60           seconds to wait for MariaDB to boot
 #
@@ -61,7 +64,13 @@ fi
 RABBIT_DIR="$LOCAL_DIR/rabbitmq"
 RABBIT_PID="$RABBIT_DIR/rabbitmq.pid"
 RABBIT_OUT="$RABBIT_DIR/server.out"
-RABBIT_NODE="ordersystem@localhost"
+# Node names are registered in the machine-wide epmd, so a second checkout
+# running on other ports needs another name.
+if [ "$AMQP_PORT" = 5682 ]; then
+    RABBIT_NODE="${ORDERSYSTEM_RABBIT_NODENAME:-ordersystem@localhost}"
+else
+    RABBIT_NODE="${ORDERSYSTEM_RABBIT_NODENAME:-ordersystem-$AMQP_PORT@localhost}"
+fi
 
 log()  { printf '[servers] %s\n' "$*"; }
 warn() { printf '[servers] WARNING: %s\n' "$*" >&2; }
@@ -359,6 +368,9 @@ rabbit_wait_ready() { # launcher-pid-or-empty [skip-await]
     until port_open "$AMQP_PORT" && [ "$(mgmt_get /api/overview)" != 000 ]; do
         if [ -n "$launcher" ] && ! kill -0 "$launcher" 2>/dev/null && ! pid_alive "$RABBIT_PID"; then
             tail -n 40 "$RABBIT_OUT" >&2 2>/dev/null || true
+            if grep -q duplicate_node_name "$RABBIT_OUT" 2>/dev/null; then
+                die "another RabbitMQ node named $RABBIT_NODE is already running (other checkout?); stop it or set ORDERSYSTEM_RABBIT_NODENAME"
+            fi
             die "RabbitMQ exited during startup (see $RABBIT_OUT and $RABBIT_DIR/log/)"
         fi
         if [ "$(now)" -ge "$deadline" ]; then
