@@ -99,7 +99,7 @@ DETACH=0
 case "${1:-}" in
     "") ;;
     --detach|-d) DETACH=1 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (use: ./run.sh [--detach|stop])" ;;
 esac
 

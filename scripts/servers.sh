@@ -542,6 +542,6 @@ case "$cmd" in
         ;;
     rabbit-stop-app)  take_lock; rabbit_stop_app ;;
     env)              print_env ;;
-    -h|--help|help)   sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' ;;
+    -h|--help|help)   awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0" ;;
     *) die "unknown command '$cmd' (start|stop|status|db-start|db-stop|rabbit-start|rabbit-stop|rabbit-start-app|rabbit-stop-app|env)" ;;
 esac
