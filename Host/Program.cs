@@ -1,0 +1,35 @@
+using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Messaging;
+using OrderSystem.Inventory;
+using OrderSystem.Marketing;
+using OrderSystem.Order;
+using OrderSystem.Points;
+using OrderSystem.Push;
+using OrderSystem.Warehouse;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddBuildingBlocks();
+builder.AddInventoryModule();
+builder.AddOrderModule();
+builder.AddPointsModule();
+builder.AddMarketingModule();
+builder.AddPushModule();
+builder.AddWarehouseModule();
+builder.AddMessaging();
+
+var app = builder.Build();
+
+app.UseBuildingBlocks();
+app.MapGet("/health/live", () => Results.Ok(new { status = "Healthy" }));
+app.MapInventoryEndpoints();
+app.MapOrderEndpoints();
+app.MapPointsEndpoints();
+app.MapMarketingEndpoints();
+app.MapPushEndpoints();
+app.MapWarehouseEndpoints();
+
+app.Run();
+
+/// <summary>Visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using MySqlConnector;
+
+namespace OrderSystem.BuildingBlocks.Database;
+
+/// <summary>The one way modules open a connection to the shared MariaDB server.</summary>
+public sealed class Db(MySqlDataSource dataSource)
+{
+    public ValueTask<MySqlConnection> OpenAsync(CancellationToken ct) => dataSource.OpenConnectionAsync(ct);
+
+    internal static MySqlDataSource CreateDataSource(IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("OrderSystem")
+            ?? throw new InvalidOperationException("ConnectionStrings:OrderSystem is not configured.");
+        var builder = new MySqlConnectionStringBuilder(connectionString)
+        {
+            // Timestamps are stored as UTC; reading them back as UTC keeps API answers byte-for-byte stable.
+            DateTimeKind = MySqlDateTimeKind.Utc,
+        };
+        return new MySqlDataSource(builder.ConnectionString);
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using MySqlConnector;
+
+namespace OrderSystem.BuildingBlocks.Http;
+
+/// <summary>A database that cannot be reached is an outage, not a bug: answer 503 so clients retry later.</summary>
+internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken ct)
+    {
+        if (exception is not MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost } and not TimeoutException)
+        {
+            return false;
+        }
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = "5";
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Type = Problems.TypeBase + "service-unavailable",
+                Title = "The database is unavailable.",
+                Detail = "Nothing was changed. Retry later.",
+            },
+        });
+    }
+}

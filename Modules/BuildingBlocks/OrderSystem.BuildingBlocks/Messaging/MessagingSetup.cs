@@ -1,0 +1,53 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace OrderSystem.BuildingBlocks.Messaging;
+
+public static class MessagingSetup
+{
+    private const string RegistrationsKey = "OrderSystem.ConsumerRegistrations";
+
+    /// <summary>A module adds its consumers here; <see cref="AddMessaging"/> later hands them all to MassTransit at once.</summary>
+    public static IHostApplicationBuilder AddConsumers(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> register)
+    {
+        Registrations(builder).Add(register);
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
+    {
+        var registrations = Registrations(builder);
+        builder.Services.Configure<ConsumerRetryOptions>(builder.Configuration.GetSection("Messaging"));
+        builder.Services.AddMassTransit(bus =>
+        {
+            foreach (var register in registrations)
+            {
+                register(bus);
+            }
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                var options = builder.Configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+                rabbit.Host(options.Host, options.Port, options.VirtualHost, host =>
+                {
+                    host.Username(options.Username);
+                    host.Password(options.Password);
+                    host.PublisherConfirmation = true; // the relay marks a row dispatched only after this confirm
+                });
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+
+    private static List<Action<IBusRegistrationConfigurator>> Registrations(IHostApplicationBuilder builder)
+    {
+        if (!builder.Properties.TryGetValue(RegistrationsKey, out var value))
+        {
+            value = new List<Action<IBusRegistrationConfigurator>>();
+            builder.Properties[RegistrationsKey] = value;
+        }
+        return (List<Action<IBusRegistrationConfigurator>>)value;
+    }
+}

@@ -1,0 +1,33 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace OrderSystem.BuildingBlocks.Messaging;
+
+/// <summary>
+/// Puts a module's consumers on the module's own queue (named after the module) with the shared retry policy:
+/// transient failures are retried in process, a message that keeps failing lands in the queue's _error queue.
+/// </summary>
+public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
+{
+    private readonly ConsumerRetryOptions _retry;
+
+    protected ModuleConsumerDefinition(string queueName, int concurrentMessageLimit, IOptions<ConsumerRetryOptions> retry)
+    {
+        _retry = retry.Value;
+        EndpointName = queueName;
+        ConcurrentMessageLimit = concurrentMessageLimit;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.PrefetchCount = (ushort)Math.Max(ConcurrentMessageLimit ?? 16, 16);
+        }
+        consumerConfigurator.UseMessageRetry(r => r.Intervals(_retry.RetryIntervalsMs));
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace OrderSystem.BuildingBlocks.Outbox;
+
+public static class OutboxRegistration
+{
+    /// <summary>Registers a module's outbox table, the contract types it carries, and the relay that publishes it.</summary>
+    public static IHostApplicationBuilder AddOutbox<TModule>(this IHostApplicationBuilder builder, string tableName, params Type[] messageTypes)
+    {
+        builder.Services.AddSingleton(new Outbox<TModule>(tableName));
+        builder.Services.TryAddSingleton<OutboxMessageTypes>();
+        foreach (var type in messageTypes)
+        {
+            builder.Services.AddSingleton(new OutboxMessageType(type));
+        }
+        builder.Services.AddHostedService<OutboxRelay<TModule>>();
+        return builder;
+    }
+}

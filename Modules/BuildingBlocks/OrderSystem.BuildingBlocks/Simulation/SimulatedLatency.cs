@@ -1,0 +1,35 @@
+namespace OrderSystem.BuildingBlocks.Simulation;
+
+/// <summary>
+/// The cost profile of a simulated third party: a base delay, rare jitter spikes and random failures,
+/// because that jitter is what the asynchronous design protects the buyer from.
+/// </summary>
+public sealed class SimulatedLatencyOptions
+{
+    public int DelayMs { get; set; }
+    public double SpikeProbability { get; set; }
+    public int SpikeMs { get; set; }
+    public double FailureProbability { get; set; }
+}
+
+public static class SimulatedLatency
+{
+    public static async Task WaitAsync(SimulatedLatencyOptions options, string system, CancellationToken ct)
+    {
+        var delay = options.DelayMs;
+        if (options.SpikeProbability > 0 && Random.Shared.NextDouble() < options.SpikeProbability)
+        {
+            delay += options.SpikeMs;
+        }
+        if (delay > 0)
+        {
+            await Task.Delay(delay, ct);
+        }
+        if (options.FailureProbability > 0 && Random.Shared.NextDouble() < options.FailureProbability)
+        {
+            throw new SimulatedOutageException($"{system} answered with a simulated failure.");
+        }
+    }
+}
+
+public sealed class SimulatedOutageException(string message) : Exception(message);

@@ -1,0 +1,23 @@
+using System.Data.Common;
+
+namespace OrderSystem.Inventory.Contracts;
+
+/// <summary>
+/// Inventory's in-process port for the Order module. The stock SQL stays inside Inventory; Order hands over its open
+/// transaction so that the stock deduction commits or rolls back with the payment. This is the one seam to redesign
+/// (a reservation protocol) if Inventory ever runs in another process.
+/// </summary>
+public interface IStock
+{
+    /// <summary>Current prices of the given SKUs; unknown SKUs are absent from the result.</summary>
+    Task<IReadOnlyDictionary<string, decimal>> GetPricesAsync(IReadOnlyCollection<string> skus, CancellationToken ct);
+
+    /// <summary>
+    /// Deducts every line inside <paramref name="transaction"/>, never below zero. Returns false when any line is short;
+    /// the caller must then roll back, since earlier lines may already be deducted.
+    /// </summary>
+    Task<bool> TryDeductAsync(DbTransaction transaction, IReadOnlyList<StockLine> lines, CancellationToken ct);
+}
+
+/// <summary>A quantity of one SKU.</summary>
+public sealed record StockLine(string Sku, int Quantity);

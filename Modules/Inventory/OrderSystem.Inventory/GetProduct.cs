@@ -1,0 +1,25 @@
+using Dapper;
+using Microsoft.AspNetCore.Http;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Http;
+
+namespace OrderSystem.Inventory;
+
+internal static class GetProduct
+{
+    private const string Sql = """
+        SELECT sku AS Sku, name AS Name, price AS Price, available AS Available
+        FROM inventory_products WHERE sku = @Sku
+        """;
+
+    public static async Task<IResult> Handle(string sku, Db db, CancellationToken ct)
+    {
+        if (!SkuRules.IsValid(sku))
+        {
+            return Problems.Validation("sku", SkuRules.Message);
+        }
+        await using var connection = await db.OpenAsync(ct);
+        var product = await connection.QuerySingleOrDefaultAsync<Product>(new CommandDefinition(Sql, new { Sku = sku }, cancellationToken: ct));
+        return product is null ? Problems.NotFound("Product", sku) : TypedResults.Ok(product);
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Inventory.Contracts;
+
+namespace OrderSystem.Inventory;
+
+/// <summary>Inventory owns products, prices and stock (tables prefixed inventory_).</summary>
+public static class InventoryModule
+{
+    public const string Name = "Inventory";
+
+    public static IHostApplicationBuilder AddInventoryModule(this IHostApplicationBuilder builder)
+    {
+        if (builder.Configuration.IsModuleEnabled(Name))
+        {
+            builder.Services.AddSingleton<IStock, Stock>();
+        }
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapInventoryEndpoints(this IEndpointRouteBuilder app)
+    {
+        if (!app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>().IsModuleEnabled(Name))
+        {
+            return app;
+        }
+        app.MapGet("/api/inventory/{sku}", GetProduct.Handle).WithTags(Name);
+        app.MapAdminGroup("/inventory").MapPut("/{sku}", PutProduct.Handle).WithTags(Name);
+        return app;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Data.Common;
+using Dapper;
+using MySqlConnector;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.Inventory.Contracts;
+
+namespace OrderSystem.Inventory;
+
+internal sealed class Stock(Db db) : IStock
+{
+    private const string PricesSql = "SELECT sku AS Sku, price AS Price FROM inventory_products WHERE sku IN @Skus";
+
+    // The WHERE clause is the oversell guard: the row only changes while enough stock is left.
+    private const string DeductSql = "UPDATE inventory_products SET available = available - @q WHERE sku = @s AND available >= @q";
+
+    public async Task<IReadOnlyDictionary<string, decimal>> GetPricesAsync(IReadOnlyCollection<string> skus, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string Sku, decimal Price)>(
+            new CommandDefinition(PricesSql, new { Skus = skus }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Sku, r => r.Price, StringComparer.Ordinal);
+    }
+
+    public async Task<bool> TryDeductAsync(DbTransaction transaction, IReadOnlyList<StockLine> lines, CancellationToken ct)
+    {
+        var tx = (MySqlTransaction)transaction;
+        // One round trip for all lines; a fixed SKU order keeps two multi-line payments from deadlocking.
+        await using var batch = new MySqlBatch(tx.Connection, tx);
+        foreach (var line in lines.OrderBy(l => l.Sku, StringComparer.Ordinal))
+        {
+            batch.BatchCommands.Add(new MySqlBatchCommand(DeductSql)
+            {
+                Parameters = { new MySqlParameter("@q", line.Quantity), new MySqlParameter("@s", line.Sku) },
+            });
+        }
+        // MariaDB runs the batch as one multi-statement query, which reports only the total of matched rows:
+        // each line matches its one row or nothing, so the total tells whether every line was deducted.
+        return await batch.ExecuteNonQueryAsync(ct) == lines.Count;
+    }
+}

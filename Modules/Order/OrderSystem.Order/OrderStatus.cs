@@ -1,0 +1,9 @@
+namespace OrderSystem.Order;
+
+/// <summary>An order's life: Created, then Paid, or Cancelled when stock ran out at payment time.</summary>
+internal static class OrderStatus
+{
+    public const string Created = "Created";
+    public const string Paid = "Paid";
+    public const string Cancelled = "Cancelled";
+}

@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Http;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Http;
+
+namespace OrderSystem.Order;
+
+/// <summary>
+/// POST /api/orders/{orderId}/payment: the payment provider's signed callback. The only synchronous work is one short
+/// transaction (order status, stock, outbox row); points, coupon, SMS and shipment follow asynchronously.
+/// </summary>
+internal static class PayOrder
+{
+    internal sealed record Request(string? PaymentId, decimal? Amount);
+
+    internal sealed record Response(Guid OrderId, string Status, string PaymentId, DateTime PaidAt);
+
+    public static async Task<IResult> Handle(
+        string orderId, HttpRequest http, Db db, PaymentTransaction payment, PaymentSignature signature, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadBytesAsync(http, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (!signature.IsValid(body, http.Headers["X-Signature"]))
+        {
+            return Problems.Create(StatusCodes.Status401Unauthorized, "invalid-signature", "Invalid signature.",
+                "X-Signature must be sha256=<lowercase hex HMAC-SHA256 of the raw body>.");
+        }
+        if (!OrderIds.TryParse(orderId, out var id, out problem))
+        {
+            return problem!;
+        }
+        var (request, parseProblem) = JsonBody.Parse<Request>(body);
+        if (parseProblem is not null)
+        {
+            return parseProblem;
+        }
+        var errors = Validate(request!);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        await using var connection = await db.OpenAsync(ct);
+        // Twice at most: when a concurrent callback changes the order between our read and our write,
+        // the second look answers from what that callback committed.
+        for (var attempt = 0; ; attempt++)
+        {
+            var order = await StoredOrder.LoadAsync(connection, id, ct);
+            if (order is null)
+            {
+                return Problems.NotFound("Order", orderId);
+            }
+            if (order.Status != OrderStatus.Created || attempt > 0)
+            {
+                return Answer(order, request!);
+            }
+            if (request!.Amount != order.TotalAmount)
+            {
+                return Problems.Create(StatusCodes.Status422UnprocessableEntity, "amount-mismatch", "Amount does not match.",
+                    $"The order total is {order.TotalAmount:0.00}; the callback paid {request.Amount:0.00}.");
+            }
+            var outcome = await payment.PayAsync(connection, order, request.PaymentId!, ct);
+            if (outcome is not null)
+            {
+                return outcome;
+            }
+        }
+    }
+
+    /// <summary>The answer for an order that is no longer waiting for payment: a replayed callback gets the same answer.</summary>
+    private static IResult Answer(StoredOrder order, Request request) => order.Status switch
+    {
+        OrderStatus.Paid when order.PaymentId == request.PaymentId =>
+            TypedResults.Ok(new Response(order.OrderId, OrderStatus.Paid, order.PaymentId!, order.PaidAt!.Value)),
+        OrderStatus.Paid => Problems.Create(StatusCodes.Status409Conflict, "already-paid", "Order already paid.",
+            "The order was paid by another payment; this one must be refunded by the provider."),
+        OrderStatus.Cancelled when order.PaymentId == request.PaymentId => PaymentTransaction.OutOfStock(),
+        _ => Problems.Create(StatusCodes.Status409Conflict, "order-cancelled", "Order cancelled.",
+            "The order was cancelled and cannot be paid."),
+    };
+
+    private static Dictionary<string, string[]> Validate(Request request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.PaymentId is not { Length: >= 1 and <= 64 } paymentId || paymentId.Any(c => c < 0x21 || c > 0x7e))
+        {
+            errors["paymentId"] = ["The payment id must be 1-64 printable ASCII characters without spaces."];
+        }
+        if (request.Amount is not { } amount || amount <= 0 || amount > 100_000_000 || amount != Math.Round(amount, 2))
+        {
+            errors["amount"] = ["The amount must be above 0 with at most 2 decimals."];
+        }
+        return errors;
+    }
+}

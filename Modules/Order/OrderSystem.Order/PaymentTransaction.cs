@@ -1,0 +1,83 @@
+using Dapper;
+using Microsoft.AspNetCore.Http;
+using MySqlConnector;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.Inventory.Contracts;
+using OrderSystem.Order.Contracts;
+
+namespace OrderSystem.Order;
+
+/// <summary>
+/// The payment's one transaction: Created to Paid, stock deducted through Inventory's port, an OrderPaid outbox row.
+/// When stock is short it all rolls back and a second transaction cancels the order and asks for a refund.
+/// </summary>
+internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox, TimeProvider clock)
+{
+    // The status condition makes the update the arbiter between concurrent callbacks for one order.
+    private const string MarkPaidSql =
+        "UPDATE order_orders SET status = 'Paid', payment_id = @payment_id, paid_at = @now WHERE id = @id AND status = 'Created'";
+
+    private const string MarkCancelledSql =
+        "UPDATE order_orders SET status = 'Cancelled', payment_id = @PaymentId, cancelled_at = @Now WHERE id = @Id AND status = 'Created'";
+
+    /// <summary>Returns the answer, or null when the order changed under us and must be read again.</summary>
+    public async Task<IResult?> PayAsync(MySqlConnection connection, StoredOrder order, string paymentId, CancellationToken ct)
+    {
+        var now = clock.UtcNowForDatabase();
+        var paid = new OrderPaid(order.OrderId, order.UserId,
+            order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice)).ToList(), order.TotalAmount, paymentId, now);
+
+        await using (var tx = await connection.BeginTransactionAsync(ct))
+        {
+            // Status and outbox row in one round trip; the outbox row is simply rolled back if the update found nothing.
+            await using var batch = new MySqlBatch(connection, tx)
+            {
+                BatchCommands =
+                {
+                    new MySqlBatchCommand(MarkPaidSql)
+                    {
+                        Parameters = { new("@payment_id", paymentId), new("@now", now), new("@id", order.OrderId) },
+                    },
+                    outbox.CreateInsert(Guid.CreateVersion7(), paid, now),
+                },
+            };
+            // The batch reports only its total of rows: 2 means the status changed and the outbox row went in.
+            if (await batch.ExecuteNonQueryAsync(ct) != 2)
+            {
+                await tx.RollbackAsync(ct);
+                return null;
+            }
+            if (await stock.TryDeductAsync(tx, order.Items.Select(i => new StockLine(i.Sku, i.Quantity)).ToList(), ct))
+            {
+                await tx.CommitAsync(ct);
+                outbox.NotifyCommitted();
+                return TypedResults.Ok(new PayOrder.Response(order.OrderId, OrderStatus.Paid, paymentId, now));
+            }
+            await tx.RollbackAsync(ct);
+        }
+        return await CancelForShortStockAsync(connection, order, paymentId, ct);
+    }
+
+    private async Task<IResult?> CancelForShortStockAsync(MySqlConnection connection, StoredOrder order, string paymentId, CancellationToken ct)
+    {
+        var now = clock.UtcNowForDatabase();
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var cancelled = await connection.ExecuteAsync(new CommandDefinition(MarkCancelledSql,
+            new { PaymentId = paymentId, Now = now, Id = order.OrderId }, tx, cancellationToken: ct));
+        if (cancelled != 1)
+        {
+            await tx.RollbackAsync(ct);
+            return null;
+        }
+        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, "out-of-stock", now);
+        await outbox.AddAsync(tx, Guid.CreateVersion7(), refund, now, ct);
+        await tx.CommitAsync(ct);
+        outbox.NotifyCommitted();
+        return OutOfStock();
+    }
+
+    public static IResult OutOfStock() => Problems.Create(StatusCodes.Status409Conflict, "out-of-stock", "Out of stock.",
+        "Not enough stock was left when the payment arrived; the order was cancelled and a refund requested.");
+}

@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Http;
+using MySqlConnector;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.Inventory.Contracts;
+
+namespace OrderSystem.Order;
+
+/// <summary>POST /api/orders: a buyer's order at today's catalog prices, waiting for payment.</summary>
+internal static class PlaceOrder
+{
+    internal sealed record Request(string? UserId, List<ItemRequest?>? Items);
+
+    internal sealed record ItemRequest(string? Sku, int? Quantity);
+
+    internal sealed record Response(
+        Guid OrderId, string UserId, string Status, decimal TotalAmount, IReadOnlyList<OrderItem> Items, DateTime CreatedAt);
+
+    private const string InsertOrderSql = """
+        INSERT INTO order_orders (id, user_id, status, total_amount, created_at)
+        VALUES (@id, @user_id, 'Created', @total_amount, @created_at)
+        """;
+
+    private const string InsertItemSql =
+        "INSERT INTO order_items (order_id, sku, quantity, unit_price) VALUES (@order_id, @sku, @quantity, @unit_price)";
+
+    public static async Task<IResult> Handle(HttpRequest http, Db db, IStock stock, TimeProvider clock, CancellationToken ct)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<Request>(http, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = PlaceOrderValidation.Validate(request!);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var lines = request!.Items!.Select(i => (Sku: i!.Sku!, Quantity: i.Quantity!.Value)).ToList();
+        var prices = await stock.GetPricesAsync(lines.ConvertAll(l => l.Sku), ct);
+        var unknown = PlaceOrderValidation.UnknownSkus(lines.ConvertAll(l => l.Sku), prices);
+        if (unknown.Count > 0)
+        {
+            return Problems.Validation(unknown);
+        }
+
+        var items = lines.ConvertAll(l => new OrderItem(l.Sku, l.Quantity, prices[l.Sku]));
+        var order = new Response(Guid.CreateVersion7(), request.UserId!, OrderStatus.Created,
+            items.Sum(i => i.UnitPrice * i.Quantity), items, clock.UtcNowForDatabase());
+        await InsertAsync(db, order, ct);
+        return TypedResults.Created($"/api/orders/{order.OrderId}", order);
+    }
+
+    private static async Task InsertAsync(Db db, Response order, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var batch = new MySqlBatch(connection, tx)
+        {
+            BatchCommands =
+            {
+                new MySqlBatchCommand(InsertOrderSql)
+                {
+                    Parameters =
+                    {
+                        new("@id", order.OrderId), new("@user_id", order.UserId),
+                        new("@total_amount", order.TotalAmount), new("@created_at", order.CreatedAt),
+                    },
+                },
+            },
+        };
+        foreach (var item in order.Items)
+        {
+            batch.BatchCommands.Add(new MySqlBatchCommand(InsertItemSql)
+            {
+                Parameters =
+                {
+                    new("@order_id", order.OrderId), new("@sku", item.Sku),
+                    new("@quantity", item.Quantity), new("@unit_price", item.UnitPrice),
+                },
+            });
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+}

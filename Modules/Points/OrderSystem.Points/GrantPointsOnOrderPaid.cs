@@ -1,0 +1,43 @@
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Messaging;
+using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.Order.Contracts;
+using OrderSystem.Points.Contracts;
+
+namespace OrderSystem.Points;
+
+/// <summary>One loyalty point per whole unit paid, once per order.</summary>
+internal sealed class GrantPointsOnOrderPaid(Db db, Outbox<ModuleTag> outbox, TimeProvider clock) : IConsumer<OrderPaid>
+{
+    // The unique order_id is the second guard, for a duplicate that carries another message id.
+    private const string InsertSql = """
+        INSERT INTO points_entries (order_id, user_id, points, created_at) VALUES (@OrderId, @UserId, @Points, @Now)
+        ON DUPLICATE KEY UPDATE order_id = order_id
+        """;
+
+    public async Task Consume(ConsumeContext<OrderPaid> context)
+    {
+        var paid = context.Message;
+        var points = (int)decimal.Floor(paid.Amount);
+        var ct = context.CancellationToken;
+        var ran = await PointsModule.Inbox.RunOnceAsync(db, context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), clock, async (tx, now) =>
+        {
+            var inserted = await tx.Connection!.ExecuteAsync(new CommandDefinition(InsertSql,
+                new { paid.OrderId, paid.UserId, Points = points, Now = now }, tx, cancellationToken: ct));
+            if (inserted == 1)
+            {
+                await outbox.AddAsync(tx, Guid.CreateVersion7(), new PointsGranted(paid.OrderId, paid.UserId, points, now), now, ct);
+            }
+        }, ct);
+        if (ran)
+        {
+            outbox.NotifyCommitted();
+        }
+    }
+}
+
+internal sealed class GrantPointsOnOrderPaidDefinition(IOptions<ConsumerRetryOptions> retry)
+    : ModuleConsumerDefinition<GrantPointsOnOrderPaid>("points", 32, retry);

@@ -1,0 +1,4 @@
+namespace OrderSystem.Points;
+
+/// <summary>Names this module in shared generic plumbing, such as its outbox and relay.</summary>
+internal sealed class ModuleTag;

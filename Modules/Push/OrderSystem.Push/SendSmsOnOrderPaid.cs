@@ -1,0 +1,56 @@
+using System.Globalization;
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Messaging;
+using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.Order.Contracts;
+using OrderSystem.Push.Contracts;
+
+namespace OrderSystem.Push;
+
+/// <summary>Texts the buyer that the payment arrived, once per order.</summary>
+internal sealed class SendSmsOnOrderPaid(Db db, SmsGateway gateway, Outbox<ModuleTag> outbox, TimeProvider clock) : IConsumer<OrderPaid>
+{
+    private const string InsertSql = """
+        INSERT INTO push_sms (order_id, user_id, text, status, sent_at) VALUES (@OrderId, @UserId, @Text, 'Sent', @Now)
+        ON DUPLICATE KEY UPDATE order_id = order_id
+        """;
+
+    public async Task Consume(ConsumeContext<OrderPaid> context)
+    {
+        var paid = context.Message;
+        var messageId = context.MessageId!.Value;
+        var ct = context.CancellationToken;
+        await using (var connection = await db.OpenAsync(ct))
+        {
+            if (await PushModule.Inbox.HasSeenAsync(connection, messageId, nameof(SendSmsOnOrderPaid), ct))
+            {
+                return;
+            }
+        }
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"OrderSystem: we received your payment of {paid.Amount:0.00} for order {paid.OrderId}. Thank you!");
+        // The slow third-party call happens outside any transaction, so no database lock waits on the gateway.
+        await gateway.SendAsync(messageId, paid.UserId, text, ct);
+
+        var ran = await PushModule.Inbox.RunOnceAsync(db, messageId, nameof(SendSmsOnOrderPaid), clock, async (tx, now) =>
+        {
+            var inserted = await tx.Connection!.ExecuteAsync(new CommandDefinition(InsertSql,
+                new { paid.OrderId, paid.UserId, Text = text, Now = now }, tx, cancellationToken: ct));
+            if (inserted == 1)
+            {
+                await outbox.AddAsync(tx, Guid.CreateVersion7(), new SmsSent(paid.OrderId, paid.UserId, now), now, ct);
+            }
+        }, ct);
+        if (ran)
+        {
+            outbox.NotifyCommitted();
+        }
+    }
+}
+
+/// <summary>Many messages in flight at once: each mostly waits on the gateway.</summary>
+internal sealed class SendSmsOnOrderPaidDefinition(IOptions<ConsumerRetryOptions> retry)
+    : ModuleConsumerDefinition<SendSmsOnOrderPaid>("push", 128, retry);

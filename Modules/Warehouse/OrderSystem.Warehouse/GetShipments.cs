@@ -1,0 +1,28 @@
+using Dapper;
+using Microsoft.AspNetCore.Http;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Http;
+
+namespace OrderSystem.Warehouse;
+
+/// <summary>GET /api/shipments?orderId=: the shipments requested for an order.</summary>
+internal static class GetShipments
+{
+    internal sealed record Shipment(Guid ShipmentId, Guid OrderId, string Status, string TrackingNumber, DateTime CreatedAt);
+
+    private const string Sql = """
+        SELECT shipment_id AS ShipmentId, order_id AS OrderId, status AS Status, tracking_number AS TrackingNumber, created_at AS CreatedAt
+        FROM warehouse_shipments WHERE order_id = @OrderId
+        """;
+
+    public static async Task<IResult> Handle(string? orderId, Db db, CancellationToken ct)
+    {
+        if (!Guid.TryParseExact(orderId, "D", out var id))
+        {
+            return Problems.Validation("orderId", "Give the query parameter orderId as a GUID.");
+        }
+        await using var connection = await db.OpenAsync(ct);
+        var shipments = await connection.QueryAsync<Shipment>(new CommandDefinition(Sql, new { OrderId = id }, cancellationToken: ct));
+        return TypedResults.Ok(shipments.AsList());
+    }
+}

@@ -1,0 +1,56 @@
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Messaging;
+using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.Order.Contracts;
+using OrderSystem.Warehouse.Contracts;
+
+namespace OrderSystem.Warehouse;
+
+/// <summary>Asks the logistics system to ship a paid order, once per order.</summary>
+internal sealed class RequestShipmentOnOrderPaid(Db db, LogisticsGateway logistics, Outbox<ModuleTag> outbox, TimeProvider clock)
+    : IConsumer<OrderPaid>
+{
+    private const string InsertSql = """
+        INSERT INTO warehouse_shipments (shipment_id, order_id, status, tracking_number, created_at)
+        VALUES (@ShipmentId, @OrderId, 'Requested', @TrackingNumber, @Now)
+        ON DUPLICATE KEY UPDATE shipment_id = shipment_id
+        """;
+
+    public async Task Consume(ConsumeContext<OrderPaid> context)
+    {
+        var paid = context.Message;
+        var messageId = context.MessageId!.Value;
+        var ct = context.CancellationToken;
+        await using (var connection = await db.OpenAsync(ct))
+        {
+            if (await WarehouseModule.Inbox.HasSeenAsync(connection, messageId, nameof(RequestShipmentOnOrderPaid), ct))
+            {
+                return;
+            }
+        }
+        // The slow third-party call happens outside any transaction, so no database lock waits on it.
+        var trackingNumber = await logistics.RequestShipmentAsync(messageId, paid.OrderId, ct);
+        var shipmentId = Guid.CreateVersion7();
+
+        var ran = await WarehouseModule.Inbox.RunOnceAsync(db, messageId, nameof(RequestShipmentOnOrderPaid), clock, async (tx, now) =>
+        {
+            var inserted = await tx.Connection!.ExecuteAsync(new CommandDefinition(InsertSql,
+                new { ShipmentId = shipmentId, paid.OrderId, TrackingNumber = trackingNumber, Now = now }, tx, cancellationToken: ct));
+            if (inserted == 1)
+            {
+                await outbox.AddAsync(tx, Guid.CreateVersion7(), new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now), now, ct);
+            }
+        }, ct);
+        if (ran)
+        {
+            outbox.NotifyCommitted();
+        }
+    }
+}
+
+/// <summary>Many messages in flight at once: each mostly waits on the logistics system.</summary>
+internal sealed class RequestShipmentOnOrderPaidDefinition(IOptions<ConsumerRetryOptions> retry)
+    : ModuleConsumerDefinition<RequestShipmentOnOrderPaid>("warehouse", 128, retry);
