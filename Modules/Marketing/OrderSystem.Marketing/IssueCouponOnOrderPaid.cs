@@ -13,9 +13,8 @@ namespace OrderSystem.Marketing;
 internal sealed class IssueCouponOnOrderPaid(Db db, Outbox<ModuleTag> outbox, TimeProvider clock) : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
-        INSERT INTO marketing_coupons (coupon_id, order_id, user_id, code, value, issued_at)
+        INSERT IGNORE INTO marketing_coupons (coupon_id, order_id, user_id, code, value, issued_at)
         VALUES (@CouponId, @OrderId, @UserId, @Code, @Value, @Now)
-        ON DUPLICATE KEY UPDATE coupon_id = coupon_id
         """;
 
     public async Task Consume(ConsumeContext<OrderPaid> context)

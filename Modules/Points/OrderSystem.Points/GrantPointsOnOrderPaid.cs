@@ -14,8 +14,7 @@ internal sealed class GrantPointsOnOrderPaid(Db db, Outbox<ModuleTag> outbox, Ti
 {
     // The unique order_id is the second guard, for a duplicate that carries another message id.
     private const string InsertSql = """
-        INSERT INTO points_entries (order_id, user_id, points, created_at) VALUES (@OrderId, @UserId, @Points, @Now)
-        ON DUPLICATE KEY UPDATE order_id = order_id
+        INSERT IGNORE INTO points_entries (order_id, user_id, points, created_at) VALUES (@OrderId, @UserId, @Points, @Now)
         """;
 
     public async Task Consume(ConsumeContext<OrderPaid> context)

@@ -14,8 +14,7 @@ namespace OrderSystem.Push;
 internal sealed class SendSmsOnOrderPaid(Db db, SmsGateway gateway, Outbox<ModuleTag> outbox, TimeProvider clock) : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
-        INSERT INTO push_sms (order_id, user_id, text, status, sent_at) VALUES (@OrderId, @UserId, @Text, 'Sent', @Now)
-        ON DUPLICATE KEY UPDATE order_id = order_id
+        INSERT IGNORE INTO push_sms (order_id, user_id, text, status, sent_at) VALUES (@OrderId, @UserId, @Text, 'Sent', @Now)
         """;
 
     public async Task Consume(ConsumeContext<OrderPaid> context)

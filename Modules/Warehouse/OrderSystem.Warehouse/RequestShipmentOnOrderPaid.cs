@@ -14,9 +14,8 @@ internal sealed class RequestShipmentOnOrderPaid(Db db, LogisticsGateway logisti
     : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
-        INSERT INTO warehouse_shipments (shipment_id, order_id, status, tracking_number, created_at)
+        INSERT IGNORE INTO warehouse_shipments (shipment_id, order_id, status, tracking_number, created_at)
         VALUES (@ShipmentId, @OrderId, 'Requested', @TrackingNumber, @Now)
-        ON DUPLICATE KEY UPDATE shipment_id = shipment_id
         """;
 
     public async Task Consume(ConsumeContext<OrderPaid> context)

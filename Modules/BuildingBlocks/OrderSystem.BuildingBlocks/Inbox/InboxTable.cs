@@ -17,8 +17,9 @@ public sealed class InboxTable
     {
         var table = SqlIdentifier.Require(tableName);
         Name = table;
-        _insertSql = $"INSERT INTO {table} (message_id, consumer, processed_at) VALUES (@MessageId, @Consumer, @Now) " +
-                     "ON DUPLICATE KEY UPDATE message_id = message_id";
+        // INSERT IGNORE, not ON DUPLICATE KEY UPDATE: MySqlConnector reports found rows, which counts an
+        // unchanged duplicate as 1; an ignored insert counts 0 either way.
+        _insertSql = $"INSERT IGNORE INTO {table} (message_id, consumer, processed_at) VALUES (@MessageId, @Consumer, @Now)";
         _existsSql = $"SELECT EXISTS (SELECT 1 FROM {table} WHERE message_id = @MessageId AND consumer = @Consumer)";
     }
 

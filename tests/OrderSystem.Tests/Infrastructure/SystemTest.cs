@@ -1,0 +1,44 @@
+using Dapper;
+
+namespace OrderSystem.Tests.Infrastructure;
+
+/// <summary>Base for tests against the shared system: a clean database per test and the usual steps of a buyer.</summary>
+public abstract class SystemTest
+{
+    internal static TestSystem System => OrderSystem.Tests.GlobalSetup.System;
+
+    internal static Api Api => System.Api;
+
+    [SetUp]
+    public Task ResetDatabaseAsync() => System.ResetAsync();
+
+    internal static string Fresh(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    internal static async Task<string> NewProductAsync(decimal price = 9.99m, int available = 1000)
+    {
+        var sku = Fresh("SKU");
+        var reply = await Api.PutProductAsync(sku, price, available);
+        Assert.That(reply.Status, Is.EqualTo(global::System.Net.HttpStatusCode.OK), reply.ToString());
+        return sku;
+    }
+
+    internal static async Task<(string OrderId, decimal Total)> NewOrderAsync(string userId, string sku, int quantity = 1)
+    {
+        var reply = await Api.PlaceOrderAsync(userId, (sku, quantity));
+        Assert.That(reply.Status, Is.EqualTo(global::System.Net.HttpStatusCode.Created), reply.ToString());
+        return (reply.Json["orderId"]!.GetValue<string>(), reply.Json["totalAmount"]!.GetValue<decimal>());
+    }
+
+    /// <summary>Waits until all four fulfilment steps report Done, so no asynchronous work is left in flight.</summary>
+    internal static Task<Reply> WaitUntilFulfilledAsync(string orderId, int seconds = 30) =>
+        Eventually.Until(() => Api.GetAsync($"/api/orders/{orderId}"), r =>
+                r.Json["fulfillment"] is { } f &&
+                new[] { "points", "coupon", "sms", "shipment" }.All(step => f[step]!["status"]!.GetValue<string>() == "Done"),
+            TimeSpan.FromSeconds(seconds), $"order {orderId} to be fulfilled");
+
+    internal static async Task<long> CountAsync(string sql, object? args = null)
+    {
+        await using var connection = await System.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(sql, args);
+    }
+}

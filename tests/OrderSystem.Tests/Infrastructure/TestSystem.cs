@@ -1,0 +1,102 @@
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlConnector;
+using OrderSystem.Migrations;
+using Respawn;
+
+namespace OrderSystem.Tests.Infrastructure;
+
+/// <summary>
+/// The whole host in process, on the real MariaDB and RabbitMQ, isolated in its own database and virtual host.
+/// Third-party simulation costs are zero and retries short, so tests run fast.
+/// </summary>
+internal sealed class TestSystem : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly Respawner _respawner;
+
+    private TestSystem(string database, WebApplicationFactory<Program> factory, Respawner respawner)
+    {
+        Database = database;
+        _factory = factory;
+        _respawner = respawner;
+        Api = new Api(factory.CreateClient());
+    }
+
+    public string Database { get; }
+
+    public Api Api { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public ConsumeCounter Consumed => Services.GetRequiredService<ConsumeCounter>();
+
+    public static async Task<TestSystem> StartAsync(string name, string modules = "Order,Inventory,Points,Marketing,Push,Warehouse")
+    {
+        var database = "ordersystem_test_" + name;
+        var vhost = "ordersystem-test-" + name;
+        var connectionString = TestSettings.ConnectionString(database);
+
+        // A fresh virtual host per run: no message left over from an earlier run can reach this one.
+        await RabbitManagement.DeleteVirtualHostAsync(vhost);
+        await RabbitManagement.EnsureVirtualHostAsync(vhost);
+        DatabaseMigrator.MigrateUp(connectionString);
+
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        var respawner = await Respawner.CreateAsync(connection, new RespawnerOptions
+        {
+            DbAdapter = DbAdapter.MySql,
+            SchemasToInclude = [database],
+            TablesToIgnore = ["VersionInfo"],
+        });
+        await respawner.ResetAsync(connection);
+
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseContentRoot(TestSettings.RepoRoot);
+            host.UseSetting("ConnectionStrings:OrderSystem", connectionString);
+            host.UseSetting("RabbitMq:VirtualHost", vhost);
+            host.UseSetting("Modules:Enabled", modules);
+            host.UseSetting("Outbox:PollIntervalMs", "1000");
+            host.UseSetting("Outbox:MaxBackoffMs", "2000");
+            for (var i = 0; i < 4; i++)
+            {
+                host.UseSetting($"Messaging:RetryIntervalsMs:{i}", "20");
+            }
+            foreach (var system in new[] { "Sms", "Logistics" })
+            {
+                host.UseSetting($"Simulation:{system}:DelayMs", "0");
+                host.UseSetting($"Simulation:{system}:SpikeProbability", "0");
+                host.UseSetting($"Simulation:{system}:FailureProbability", "0");
+            }
+            host.ConfigureServices(services =>
+            {
+                services.AddSingleton<ConsumeCounter>();
+                services.AddConsumeObserver(sp => sp.GetRequiredService<ConsumeCounter>());
+            });
+        });
+        var system = new TestSystem(database, factory, respawner);
+        await system.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
+        return system;
+    }
+
+    public async Task ResetAsync()
+    {
+        await using var connection = await OpenAsync();
+        await _respawner.ResetAsync(connection);
+    }
+
+    public async Task<MySqlConnection> OpenAsync()
+    {
+        var connection = new MySqlConnection(TestSettings.ConnectionString(Database));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
+}

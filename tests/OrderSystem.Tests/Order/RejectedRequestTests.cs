@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text.Json;
+using OrderSystem.Tests.Infrastructure;
+
+namespace OrderSystem.Tests.Order;
+
+/// <summary>Every rejected request answers 4xx problem+json and leaves the database byte-for-byte unchanged.</summary>
+public sealed class RejectedRequestTests : SystemTest
+{
+    /// <summary>What each case may use: a product, an order waiting for payment, and a fulfilled paid order.</summary>
+    public sealed record World(string Sku, string UserId, string CreatedOrder, decimal CreatedTotal, string PaidOrder, decimal PaidTotal);
+
+    public sealed record Case(string Name, HttpStatusCode Expected, Func<World, Task<Reply>> Send)
+    {
+        public override string ToString() => Name;
+    }
+
+    private static IEnumerable<Case> Cases()
+    {
+        yield return new("quantity 0", HttpStatusCode.BadRequest, w => Api.PlaceOrderAsync(w.UserId, (w.Sku, 0)));
+        yield return new("quantity 1000", HttpStatusCode.BadRequest, w => Api.PlaceOrderAsync(w.UserId, (w.Sku, 1000)));
+        yield return new("empty user id", HttpStatusCode.BadRequest, w => Api.PlaceOrderAsync("", (w.Sku, 1)));
+        yield return new("user id of 65 characters", HttpStatusCode.BadRequest, w => Api.PlaceOrderAsync(new string('u', 65), (w.Sku, 1)));
+        yield return new("unknown SKU", HttpStatusCode.BadRequest, w => Api.PlaceOrderAsync(w.UserId, ("NOPE-1", 1)));
+        yield return new("no items", HttpStatusCode.BadRequest, w => Api.PlaceOrderAsync(w.UserId));
+        yield return new("51 items", HttpStatusCode.BadRequest,
+            w => Api.PlaceOrderAsync(w.UserId, Enumerable.Range(0, 51).Select(i => ($"S-{i}", 1)).ToArray()));
+        yield return new("malformed JSON", HttpStatusCode.BadRequest, _ => Api.SendRawAsync(HttpMethod.Post, "/api/orders", "{\"userId\":"));
+        yield return new("forged signature", HttpStatusCode.Unauthorized, w => Api.PayRawAsync(w.CreatedOrder,
+            Body("pay-x", w.CreatedTotal), Infrastructure.Api.Sign(Body("pay-x", w.CreatedTotal), "wrong-secret")));
+        yield return new("missing signature", HttpStatusCode.Unauthorized, w => Api.SendRawAsync(HttpMethod.Post,
+            $"/api/orders/{w.CreatedOrder}/payment", Body("pay-x", w.CreatedTotal)));
+        yield return new("amount mismatch", HttpStatusCode.UnprocessableEntity, w => Api.PayAsync(w.CreatedOrder, "pay-x", 1.00m));
+        yield return new("unknown order", HttpStatusCode.NotFound, _ => Api.PayAsync(Guid.NewGuid().ToString(), "pay-x", 1.00m));
+        yield return new("another payment id for a paid order", HttpStatusCode.Conflict, w => Api.PayAsync(w.PaidOrder, "pay-other", w.PaidTotal));
+        yield return new("admin route without key", HttpStatusCode.Unauthorized, w => Api.PutProductAsync(w.Sku, 1m, 1, adminKey: ""));
+        yield return new("admin route with wrong key", HttpStatusCode.Unauthorized, w => Api.PutProductAsync(w.Sku, 1m, 1, adminKey: "guess"));
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public async Task Is_rejected_with_a_problem_and_changes_nothing(Case rejected)
+    {
+        var world = await BuildWorldAsync();
+        await using var connection = await System.OpenAsync();
+        var before = await DatabaseChecksum.OfAsync(connection);
+
+        var reply = await rejected.Send(world);
+
+        Assert.That(reply.Status, Is.EqualTo(rejected.Expected), reply.ToString());
+        Assert.That(reply.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(reply.Json["title"]?.GetValue<string>(), Is.Not.Empty);
+        Assert.That(await DatabaseChecksum.OfAsync(connection), Is.EqualTo(before));
+    }
+
+    private static string Body(string paymentId, decimal amount) => JsonSerializer.Serialize(new { paymentId, amount });
+
+    private static async Task<World> BuildWorldAsync()
+    {
+        var sku = await NewProductAsync(available: 100);
+        var user = Fresh("u");
+        var (created, createdTotal) = await NewOrderAsync(user, sku);
+        var (paid, paidTotal) = await NewOrderAsync(user, sku);
+        Assert.That((await Api.PayAsync(paid, "pay-1", paidTotal)).Status, Is.EqualTo(HttpStatusCode.OK));
+        await WaitUntilFulfilledAsync(paid); // nothing asynchronous may still be writing while we compare
+        return new World(sku, user, created, createdTotal, paid, paidTotal);
+    }
+}
