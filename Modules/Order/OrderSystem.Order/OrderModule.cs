@@ -38,6 +38,7 @@ public static class OrderModule
             bus.AddConsumer<RecordCouponIssued, OrderConsumerDefinition<RecordCouponIssued>>();
             bus.AddConsumer<RecordSmsSent, OrderConsumerDefinition<RecordSmsSent>>();
             bus.AddConsumer<RecordShipmentRequested, OrderConsumerDefinition<RecordShipmentRequested>>();
+            bus.AddConsumer<RecordFailedStep, OrderConsumerDefinition<RecordFailedStep>>();
         });
         return builder;
     }

@@ -33,7 +33,8 @@ internal sealed class TestSystem : IAsyncDisposable
 
     public ConsumeCounter Consumed => Services.GetRequiredService<ConsumeCounter>();
 
-    public static async Task<TestSystem> StartAsync(string name, string modules = "Order,Inventory,Points,Marketing,Push,Warehouse")
+    public static async Task<TestSystem> StartAsync(
+        string name, string modules = "Order,Inventory,Points,Marketing,Push,Warehouse", IDictionary<string, string>? settings = null)
     {
         var database = "ordersystem_test_" + name;
         var vhost = "ordersystem-test-" + name;
@@ -71,6 +72,10 @@ internal sealed class TestSystem : IAsyncDisposable
                 host.UseSetting($"Simulation:{system}:DelayMs", "0");
                 host.UseSetting($"Simulation:{system}:SpikeProbability", "0");
                 host.UseSetting($"Simulation:{system}:FailureProbability", "0");
+            }
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                host.UseSetting(key, value);
             }
             host.ConfigureServices(services =>
             {

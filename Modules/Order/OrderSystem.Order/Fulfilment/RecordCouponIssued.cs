@@ -1,0 +1,12 @@
+using MassTransit;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.Marketing.Contracts;
+
+namespace OrderSystem.Order.Fulfilment;
+
+/// <summary>Marks the order's coupon step Done when Marketing reports it.</summary>
+internal sealed class RecordCouponIssued(Db db) : IConsumer<CouponIssued>
+{
+    public Task Consume(ConsumeContext<CouponIssued> context) => FulfilmentStep.RecordAsync(
+        db, context.Message.OrderId, FulfilmentStep.Coupon, "Done", context.Message.OccurredAt, context.CancellationToken);
+}

@@ -1,0 +1,12 @@
+using MassTransit;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.Warehouse.Contracts;
+
+namespace OrderSystem.Order.Fulfilment;
+
+/// <summary>Marks the order's shipment step Done when Warehouse reports it.</summary>
+internal sealed class RecordShipmentRequested(Db db) : IConsumer<ShipmentRequested>
+{
+    public Task Consume(ConsumeContext<ShipmentRequested> context) => FulfilmentStep.RecordAsync(
+        db, context.Message.OrderId, FulfilmentStep.Shipment, "Done", context.Message.OccurredAt, context.CancellationToken);
+}

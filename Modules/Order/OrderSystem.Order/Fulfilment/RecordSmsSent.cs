@@ -1,0 +1,12 @@
+using MassTransit;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.Push.Contracts;
+
+namespace OrderSystem.Order.Fulfilment;
+
+/// <summary>Marks the order's SMS step Done when Push reports it.</summary>
+internal sealed class RecordSmsSent(Db db) : IConsumer<SmsSent>
+{
+    public Task Consume(ConsumeContext<SmsSent> context) => FulfilmentStep.RecordAsync(
+        db, context.Message.OrderId, FulfilmentStep.Sms, "Done", context.Message.OccurredAt, context.CancellationToken);
+}
