@@ -19,6 +19,7 @@ public static class MessagingSetup
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
         var registrations = Registrations(builder);
+        var options = builder.Configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         builder.Services.Configure<ConsumerRetryOptions>(builder.Configuration.GetSection("Messaging"));
         builder.Services.AddMassTransit(bus =>
         {
@@ -26,14 +27,34 @@ public static class MessagingSetup
             {
                 register(bus);
             }
+            if (options.UsesQuorumQueues)
+            {
+                bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
+                    {
+                        rabbitEndpoint.SetQuorumQueue();
+                    }
+                });
+            }
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                var options = builder.Configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new RabbitMqOptions();
                 rabbit.Host(options.Host, options.Port, options.VirtualHost, host =>
                 {
                     host.Username(options.Username);
                     host.Password(options.Password);
                     host.PublisherConfirmation = true; // the relay marks a row dispatched only after this confirm
+                    var nodes = options.NodeList();
+                    if (nodes.Count > 0)
+                    {
+                        host.UseCluster(cluster =>
+                        {
+                            foreach (var node in nodes)
+                            {
+                                cluster.Node(node);
+                            }
+                        });
+                    }
                 });
                 rabbit.ConfigureEndpoints(context);
             });

@@ -7,6 +7,25 @@ public sealed class RabbitMqOptions
     public string VirtualHost { get; set; } = "/";
     public string Username { get; set; } = "guest";
     public string Password { get; set; } = "guest";
+
+    /// <summary>
+    /// Several broker nodes of one cluster, "host:port,host:port". When set, the connection goes to a live node and
+    /// moves to another when that one is lost; Host and Port are then not used.
+    /// </summary>
+    public string? Nodes { get; set; }
+
+    /// <summary>"classic", or "quorum" for queues replicated across a cluster (Raft) that survive a node's loss.</summary>
+    public string QueueType { get; set; } = "classic";
+
+    internal IReadOnlyList<string> NodeList() =>
+        Nodes?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+
+    internal bool UsesQuorumQueues => QueueType.ToLowerInvariant() switch
+    {
+        "classic" => false,
+        "quorum" => true,
+        _ => throw new InvalidOperationException($"RabbitMq:QueueType is '{QueueType}'; use classic or quorum."),
+    };
 }
 
 public sealed class ConsumerRetryOptions
