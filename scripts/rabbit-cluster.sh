@@ -86,7 +86,7 @@ pid_alive() { # pidfile
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
-pid_of() { tr -dc '0-9' <"$1" 2>/dev/null || true; }
+pid_of() { tr -dc '0-9' 2>/dev/null <"$1" || true; }
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then
@@ -309,6 +309,10 @@ node_precheck() { # N
         kill -9 "$(pid_of "$pidf")" 2>/dev/null || true
         sleep 1
     fi
+    if [ -n "$(launcher_pid "$1")" ]; then
+        warn "node $1 is still being started by an earlier run (launcher pid $(launcher_pid "$1")); killing it"
+        kill_launcher "$1"
+    fi
     for p in "$(amqp_port "$1")" "$(mgmt_port "$1")" "$(dist_port "$1")"; do
         if port_open "$p"; then
             die "port $p (node $1) is already used by another process. $(ss -ltnp 2>/dev/null | grep ":$p " || true)"
@@ -332,6 +336,33 @@ launch_node() { # N
         exec setsid nohup "$bin" </dev/null >>"$out" 2>&1
     ) &
     LAUNCHER[$1]=$!
+    printf '%s\n' "$!" >"$dir/launcher.pid"
+}
+
+# Pid of node N's launcher (its /bin/sh rabbitmq-server, leader of the
+# process group that holds the Erlang VM) while it runs, else nothing. Until
+# the VM writes rabbitmq.pid this is the only handle on a booting node.
+launcher_pid() { # N
+    local pid
+    pid="$(pid_of "$(node_dir "$1")/launcher.pid")"
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+        [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$(node_dir "$1")" ] &&
+        printf '%s\n' "$pid"
+    return 0
+}
+
+# Kill node N's launcher process group (a node that is still booting).
+kill_launcher() { # N
+    local pid _
+    pid="$(launcher_pid "$1")"
+    [ -n "$pid" ] || return 0
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    rm -f "$(node_dir "$1")/launcher.pid"
 }
 
 # Wait until node N's VM runs (pid file written) and, unless $2 is "vm",
@@ -379,9 +410,9 @@ is_member() { # N: node N's own view lists node 1 as a cluster node
 # Make node N (running standalone) join node 1's cluster. Only join_cluster
 # itself (the schema change) is serialized with a lock, so nodes 2 and 3 can
 # stop_app/start_app in parallel.
-join_node() { # N
+join_node() { # N [new]: "new" = node N was just created (skips the membership check)
     local n="$1" t0
-    if is_member "$n"; then
+    if [ "${2:-}" != new ] && is_member "$n"; then
         return 0
     fi
     t0=$(now)
@@ -400,15 +431,16 @@ join_node() { # N
 
 # Boot node N (if down) and join it (nodes 2 and 3 do this in parallel).
 boot_and_join() { # N
-    local n="$1" t0
+    local n="$1" t0 new=""
     t0=$(now)
     if ! node_serving "$n"; then
+        [ -d "$(node_db "$n")" ] || new=new
         node_precheck "$n"
         launch_node "$n"
         wait_node_or_die "$n"
         log "node $n booted in $(( $(now) - t0 ))s"
     fi
-    join_node "$n"
+    join_node "$n" "$new"
 }
 
 ensure_user() {
@@ -463,15 +495,16 @@ start_existing_cluster() {
     for n in "${NODES[@]}"; do
         wait "${pids[$((n - 1))]}" || failed+=("$n")
     done
+    if [ "${#failed[@]}" -eq "${#NODES[@]}" ]; then
+        force_boot_restart
+        return 0
+    fi
     for n in "${failed[@]}"; do
-        if node_vm_up "$n" && ! node_serving "$n"; then
+        # Only for a node that was already up before (not one still booting).
+        if ! grep -qxF "$n" <<<"$(printf '%s\n' "${down[@]}")" && node_vm_up "$n"; then
             log "node $n: VM up but app stopped; rabbitmqctl start_app"
             ctl "$n" -q start_app >/dev/null 2>&1 || true
             wait_node "$n" && continue
-        fi
-        if [ "${#failed[@]}" -eq "${#NODES[@]}" ]; then
-            force_boot_restart
-            return 0
         fi
         die "node $n did not come up within ${TIMEOUT}s (see $(node_dir "$n")/log/)"
     done
@@ -552,12 +585,16 @@ stop_node() { # N [quiet]
             fi
             sleep 0.2
         done
+    elif [ -n "$(launcher_pid "$n")" ]; then
+        log "stopping node $n $(node_name "$n") (still booting: killing launcher pid $(launcher_pid "$n"))"
+        kill_launcher "$n"
     elif ctl "$n" -q ping >/dev/null 2>&1; then
         log "stopping node $n $(node_name "$n") (no pid file)"
         ctl "$n" -q stop >/dev/null 2>&1 || true
     else
         [ -n "${2:-}" ] || log "node $n $(node_name "$n") is not running"
     fi
+    kill_launcher "$n"
     rm -f "$pidf"
 }
 
@@ -572,6 +609,11 @@ cluster_stop() {
 node_start() { # N
     local n="$1" started others=0 m
     started=$(now)
+    if node_serving "$n" &&
+       api_running_nodes "$(mgmt_port "$n")" | grep -qxF "$(node_name "$n")"; then
+        log "node $n is already a running cluster member"
+        return 0
+    fi
     # Other nodes whose VM runs (serving, or paused by pause_minority).
     for m in "${NODES[@]}"; do
         [ "$m" != "$n" ] && pid_alive "$(node_pid "$m")" && others=$((others + 1))
