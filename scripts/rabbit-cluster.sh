@@ -417,14 +417,15 @@ join_node() { # N [new]: "new" = node N was just created (skips the membership c
     fi
     t0=$(now)
     log "node $n joins the cluster of $(node_name 1): stop_app, join_cluster, start_app"
-    ctl "$n" -q stop_app >/dev/null || die "node $n: rabbitmqctl stop_app failed"
-    (
+    # (CLI output is shown only when a step fails.)
+    local out
+    out="$(ctl "$n" -q stop_app 2>&1)" || die "node $n: rabbitmqctl stop_app failed: $out"
+    out="$(
         exec 8>"$CLUSTER_DIR/join.lock"
-        flock -w "$TIMEOUT" 8 || die "could not get lock $CLUSTER_DIR/join.lock"
-        ctl "$n" -q join_cluster "$(node_name 1)" >/dev/null ||
-            die "node $n: rabbitmqctl join_cluster $(node_name 1) failed"
-    )
-    ctl "$n" -q start_app >/dev/null || die "node $n: rabbitmqctl start_app failed"
+        flock -w "$TIMEOUT" 8 || { echo "could not get lock $CLUSTER_DIR/join.lock"; exit 1; }
+        ctl "$n" -q join_cluster "$(node_name 1)" 2>&1
+    )" || die "node $n: rabbitmqctl join_cluster $(node_name 1) failed: $out"
+    out="$(ctl "$n" -q start_app 2>&1)" || die "node $n: rabbitmqctl start_app failed: $out"
     wait_node_or_die "$n"
     log "node $n joined in $(( $(now) - t0 ))s"
 }
@@ -539,9 +540,9 @@ cluster_start() {
         # New cluster: nodes 2 and 3 must not keep a database of an old one.
         for n in 2 3; do
             if [ -d "$(node_db "$n")" ]; then
-                if node_vm_up "$n"; then stop_node "$n"; fi
+                stop_node "$n" quiet
                 warn "node 1 has no database; resetting node $n's ($(node_db "$n"))"
-                rm -rf "$(node_db "$n")" "$(node_db "$n")-plugins-expand"
+                rm -rf "$(node_db "$n")" "$(node_db "$n")"-*  # also -feature_flags, -plugins-expand
             fi
         done
         log "creating a new cluster under $CLUSTER_DIR"
@@ -566,7 +567,7 @@ cluster_start() {
     verify_cluster
     quorum_check
     log "cluster up in $(( $(now) - started ))s: amqp 127.0.0.1:$(all_amqp_ports), management http://127.0.0.1:$(mgmt_port 1) ($APP_USER/$APP_PASS)"
-    log "  RabbitMq__Nodes=$(all_amqp_ports | sed 's/\([0-9]*\)/127.0.0.1:\1/g') RabbitMq__QueueType=quorum"
+    log "  RabbitMq__Nodes=$(all_amqp_ports | sed 's/\([0-9][0-9]*\)/127.0.0.1:\1/g') RabbitMq__QueueType=quorum"
 }
 
 stop_node() { # N [quiet]
