@@ -90,7 +90,7 @@ pid_alive() { # pidfile
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
-pid_of() { tr -dc '0-9' <"$1" 2>/dev/null || true; }
+pid_of() { tr -dc "0-9" 2>/dev/null <"$1" || true; }
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then
