@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -8,19 +9,25 @@ namespace OrderSystem.Tests.Infrastructure;
 /// <summary>RabbitMQ's management HTTP API: virtual hosts for isolation and a look at queues.</summary>
 internal static class RabbitManagement
 {
-    private static readonly HttpClient Http = CreateClient();
+    private static readonly ConcurrentDictionary<string, HttpClient> Clients = new();
 
-    public static async Task EnsureVirtualHostAsync(string vhost)
+    private static HttpClient Http => For(TestSettings.RabbitManagementUrl);
+
+    /// <summary>The API of another broker (a cluster node), when not the one in the settings.</summary>
+    public static HttpClient For(string managementUrl) => Clients.GetOrAdd(managementUrl, CreateClient);
+
+    public static async Task EnsureVirtualHostAsync(string vhost, HttpClient? api = null)
     {
         var name = Uri.EscapeDataString(vhost);
-        (await Http.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+        var http = api ?? Http;
+        (await http.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
         var permissions = JsonContent.Create(new { configure = ".*", write = ".*", read = ".*" });
-        (await Http.PutAsync($"api/permissions/{name}/{Uri.EscapeDataString(TestSettings.RabbitUser)}", permissions)).EnsureSuccessStatusCode();
+        (await http.PutAsync($"api/permissions/{name}/{Uri.EscapeDataString(TestSettings.RabbitUser)}", permissions)).EnsureSuccessStatusCode();
     }
 
-    public static async Task DeleteVirtualHostAsync(string vhost)
+    public static async Task DeleteVirtualHostAsync(string vhost, HttpClient? api = null)
     {
-        var response = await Http.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}");
+        var response = await (api ?? Http).DeleteAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}");
         if (response.StatusCode != HttpStatusCode.NotFound)
         {
             response.EnsureSuccessStatusCode();
@@ -33,11 +40,17 @@ internal static class RabbitManagement
         return queues!.ConvertAll(q => q.Name);
     }
 
+    /// <summary>"classic" or "quorum".</summary>
+    public static async Task<string> QueueTypeAsync(string vhost, string queue, HttpClient? api = null) =>
+        (await (api ?? Http).GetFromJsonAsync<QueueType>($"api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}"))!.Type;
+
     private sealed record QueueInfo(string Name);
 
-    private static HttpClient CreateClient()
+    private sealed record QueueType(string Type);
+
+    private static HttpClient CreateClient(string managementUrl)
     {
-        var client = new HttpClient { BaseAddress = new Uri(TestSettings.RabbitManagementUrl.TrimEnd('/') + "/") };
+        var client = new HttpClient { BaseAddress = new Uri(managementUrl.TrimEnd('/') + "/") };
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestSettings.RabbitUser}:{TestSettings.RabbitPassword}"));
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
         return client;

@@ -9,10 +9,16 @@ internal static class Servers
 
     public static Task StartBrokerAsync() => RunAsync("rabbit-start-app");
 
-    private static async Task RunAsync(string command)
+    /// <summary>The local 3-node RabbitMQ cluster of scripts/rabbit-cluster.sh.</summary>
+    public static Task ClusterAsync(string command, params string[] arguments) => RunAsync([command, .. arguments], "rabbit-cluster.sh");
+
+    private static Task RunAsync(string command) => RunAsync([command], "servers.sh");
+
+    private static async Task RunAsync(string[] arguments, string scriptName)
     {
-        var script = Path.Combine(TestSettings.RepoRoot, "scripts", "servers.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, command])
+        var command = string.Join(' ', arguments);
+        var script = Path.Combine(TestSettings.RepoRoot, "scripts", scriptName);
+        using var process = Process.Start(new ProcessStartInfo("bash", [script, .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -22,7 +28,7 @@ internal static class Servers
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"servers.sh {command} failed ({process.ExitCode}): {await output}{await error}");
+            throw new InvalidOperationException($"{scriptName} {command} failed ({process.ExitCode}): {await output}{await error}");
         }
     }
 }

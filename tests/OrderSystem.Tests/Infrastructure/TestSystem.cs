@@ -34,15 +34,17 @@ internal sealed class TestSystem : IAsyncDisposable
     public ConsumeCounter Consumed => Services.GetRequiredService<ConsumeCounter>();
 
     public static async Task<TestSystem> StartAsync(
-        string name, string modules = "Order,Inventory,Points,Marketing,Push,Warehouse", IDictionary<string, string>? settings = null)
+        string name, string modules = "Order,Inventory,Points,Marketing,Push,Warehouse", IDictionary<string, string>? settings = null,
+        string? rabbitManagementUrl = null)
     {
         var database = "ordersystem_test_" + name;
         var vhost = "ordersystem-test-" + name;
         var connectionString = TestSettings.ConnectionString(database);
 
         // A fresh virtual host per run: no message left over from an earlier run can reach this one.
-        await RabbitManagement.DeleteVirtualHostAsync(vhost);
-        await RabbitManagement.EnsureVirtualHostAsync(vhost);
+        var rabbit = RabbitManagement.For(rabbitManagementUrl ?? TestSettings.RabbitManagementUrl);
+        await RabbitManagement.DeleteVirtualHostAsync(vhost, rabbit);
+        await RabbitManagement.EnsureVirtualHostAsync(vhost, rabbit);
         DatabaseMigrator.MigrateUp(connectionString);
 
         await using var connection = new MySqlConnection(connectionString);
