@@ -9,6 +9,10 @@ internal static class Servers
 
     public static Task StartBrokerAsync() => RunAsync("rabbit-start-app");
 
+    public static Task StopDatabaseAsync() => RunAsync("db-stop");
+
+    public static Task StartDatabaseAsync() => RunAsync("db-start");
+
     private static async Task RunAsync(string command)
     {
         var script = Path.Combine(TestSettings.RepoRoot, "scripts", "servers.sh");

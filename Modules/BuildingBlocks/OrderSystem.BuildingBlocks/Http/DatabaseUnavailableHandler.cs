@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using MySqlConnector;
+using OrderSystem.BuildingBlocks.Database;
 
 namespace OrderSystem.BuildingBlocks.Http;
 
@@ -9,7 +9,7 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problemD
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken ct)
     {
-        if (exception is not MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost } and not TimeoutException)
+        if (!DatabaseOutage.Is(exception))
         {
             return false;
         }
