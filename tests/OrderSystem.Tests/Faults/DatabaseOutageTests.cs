@@ -56,6 +56,7 @@ public sealed class DatabaseOutageTests : SystemTest
         await WaitUntilFulfilledAsync(orderId, seconds: 60); // relay and consumers recovered too
         Assert.That((await Api.GetAsync($"/api/inventory/{sku}")).Json["available"]!.GetValue<int>(), Is.EqualTo(8));
         Assert.That(await CountAsync("SELECT COUNT(*) FROM points_entries"), Is.EqualTo(2));
+        await ExactlyOnce.AssertReconciledAsync(Api);
     }
 
     [Test]

@@ -53,7 +53,7 @@ internal static class ExactlyOnce
     }
 
     /// <summary>Waits until every paid order is fulfilled and every outbox row is out, then checks the effects one by one.</summary>
-    public static async Task AssertEachEffectOnceAsync(ProcessSystem system, IReadOnlyList<(string OrderId, decimal Total)> orders)
+    public static async Task AssertEachEffectOnceAsync(ProcessSystem system, Api api, IReadOnlyList<(string OrderId, decimal Total)> orders)
     {
         var paid = orders.Count;
         await Eventually.Until(() => system.CountAsync("SELECT COUNT(*) FROM order_fulfilment WHERE status = 'Done'"), n => n == 4 * paid,
@@ -86,5 +86,14 @@ internal static class ExactlyOnce
         {
             Assert.That(await RabbitManagement.MessageCountAsync(system.VirtualHost, queue + "_error"), Is.Zero, $"{queue}_error");
         }
+        await AssertReconciledAsync(api);
+    }
+
+    /// <summary>The operator's audit agrees: nothing overdue (with no grace at all), nothing doubled, stock adds up.</summary>
+    public static async Task AssertReconciledAsync(Api api)
+    {
+        var audit = await api.SendRawAsync(HttpMethod.Get, "/api/admin/reconciliation?olderThanSeconds=0", null, ("X-Api-Key", TestSettings.AdminKey));
+        Assert.That(audit.Status, Is.EqualTo(HttpStatusCode.OK), audit.ToString());
+        Assert.That(audit.Json["findings"]!.AsArray(), Is.Empty, audit.Body);
     }
 }

@@ -46,6 +46,6 @@ public sealed class HostCrashTests
             "fulfilment was still in flight when the host died again");
         await host.StartAsync();
 
-        await ExactlyOnce.AssertEachEffectOnceAsync(system, orders);
+        await ExactlyOnce.AssertEachEffectOnceAsync(system, host.Api, orders);
     }
 }

@@ -25,6 +25,6 @@ public sealed class TwoHostTests
         var orders = await ExactlyOnce.PlaceOrdersAsync(apis, orderCount);
         Assert.That(await ExactlyOnce.PayAsync(apis, orders), Is.All.EqualTo(HttpStatusCode.OK), () => $"{first.State}; {second.State}");
 
-        await ExactlyOnce.AssertEachEffectOnceAsync(system, orders);
+        await ExactlyOnce.AssertEachEffectOnceAsync(system, second.Api, orders);
     }
 }

@@ -38,6 +38,7 @@ public sealed class PaymentRaceTests : SystemTest
         }
         Assert.That(await CountAsync("SELECT COUNT(*) FROM points_entries"), Is.EqualTo(stock));
         Assert.That(await CountAsync("SELECT COUNT(*) FROM warehouse_shipments"), Is.EqualTo(stock));
+        await Faults.ExactlyOnce.AssertReconciledAsync(Api);
     }
 
     [Test]

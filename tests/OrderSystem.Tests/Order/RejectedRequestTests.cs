@@ -38,7 +38,7 @@ public sealed partial class RejectedRequestTests : SystemTest
         yield return new("admin route with wrong key", HttpStatusCode.Unauthorized, w => Api.PutProductAsync(w.Sku, 1m, 1, adminKey: "guess"));
     }
 
-    private static IEnumerable<Case> AllCases() => Cases().Concat(HostileCases());
+    private static IEnumerable<Case> AllCases() => Cases().Concat(HostileCases()).Concat(OperatorCases());
 
     [TestCaseSource(nameof(AllCases))]
     public async Task Is_rejected_with_a_problem_and_changes_nothing(Case rejected)
