@@ -137,6 +137,33 @@ public sealed partial class RejectedRequestTests
             "{\"name\":\"n\",\"price\":1,\"available\":1,\"cost\":0}", ("X-Api-Key", TestSettings.AdminKey)));
     }
 
+    private static IEnumerable<Case> OperatorCases()
+    {
+        var key = ("X-Api-Key", TestSettings.AdminKey);
+        foreach (var (method, path) in new[]
+        {
+            (HttpMethod.Get, "/api/admin/outbox?state=failed"), (HttpMethod.Post, $"/api/admin/outbox/{Guid.NewGuid()}/retry"),
+            (HttpMethod.Get, "/api/admin/reconciliation"), (HttpMethod.Post, "/api/admin/retention/run"),
+            (HttpMethod.Get, "/api/admin/dead-letters"), (HttpMethod.Post, "/api/admin/dead-letters/push/replay"),
+        })
+        {
+            yield return new($"{method} {path.Split('?')[0]}: no key", HttpStatusCode.Unauthorized, _ => Api.SendRawAsync(method, path, null));
+            yield return new($"{method} {path.Split('?')[0]}: wrong key", HttpStatusCode.Unauthorized,
+                _ => Api.SendRawAsync(method, path, null, ("X-Api-Key", TestSettings.AdminKey + "x")));
+        }
+        yield return new("outbox: unknown state", BadRequest, _ => Api.SendRawAsync(HttpMethod.Get, "/api/admin/outbox?state=all", null, key));
+        yield return new("outbox: no state", BadRequest, _ => Api.SendRawAsync(HttpMethod.Get, "/api/admin/outbox", null, key));
+        yield return new("outbox: limit 0", BadRequest, _ => Api.SendRawAsync(HttpMethod.Get, "/api/admin/outbox?state=pending&limit=0", null, key));
+        yield return new("outbox retry: not a GUID", BadRequest, _ => Api.SendRawAsync(HttpMethod.Post, "/api/admin/outbox/1%20OR%201=1/retry", null, key));
+        yield return new("outbox retry: unknown message", HttpStatusCode.NotFound,
+            _ => Api.SendRawAsync(HttpMethod.Post, $"/api/admin/outbox/{Guid.NewGuid()}/retry", null, key));
+        yield return new("dead letters: unknown module", HttpStatusCode.NotFound,
+            _ => Api.SendRawAsync(HttpMethod.Post, "/api/admin/dead-letters/inventory%27--/replay", null, key));
+        yield return new("dead letters: peek 101", BadRequest, _ => Api.SendRawAsync(HttpMethod.Get, "/api/admin/dead-letters?peek=101", null, key));
+        yield return new("reconciliation: negative age", BadRequest,
+            _ => Api.SendRawAsync(HttpMethod.Get, "/api/admin/reconciliation?olderThanSeconds=-1", null, key));
+    }
+
     private static async Task<Reply> SendBytesAsync(HttpMethod method, string path, byte[] body, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };

@@ -7,7 +7,7 @@ using OrderSystem.BuildingBlocks.Http;
 
 namespace OrderSystem.BuildingBlocks.Operations;
 
-/// <summary>The operator's view of the messaging plumbing: outbox rows, reconciliation and retention, under /api/admin.</summary>
+/// <summary>The operator's view of the messaging plumbing: outbox rows, dead letters, reconciliation and retention, under /api/admin.</summary>
 public static class OperationsSetup
 {
     internal static IHostApplicationBuilder AddOperations(this IHostApplicationBuilder builder)
@@ -15,6 +15,7 @@ public static class OperationsSetup
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
         builder.Services.Configure<ReconciliationOptions>(builder.Configuration.GetSection("Reconciliation"));
         builder.Services.AddHostedService<MessageRetention>();
+        builder.Services.AddSingleton<DeadLetters>();
         return builder;
     }
 
@@ -32,6 +33,8 @@ public static class OperationsSetup
         admin.MapPost("/outbox/{messageId}/retry", RetryOutboxMessage.Handle);
         admin.MapGet("/reconciliation", RunReconciliation.Handle);
         admin.MapPost("/retention/run", MessageRetention.Handle);
+        admin.MapGet("/dead-letters", DeadLetterEndpoints.List);
+        admin.MapPost("/dead-letters/{module}/replay", DeadLetterEndpoints.Replay);
         return app;
     }
 }
