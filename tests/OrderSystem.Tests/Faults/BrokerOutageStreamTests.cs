@@ -19,10 +19,15 @@ public sealed class BrokerOutageStreamTests : SystemTest
         // The stream: 4 callers paying one order after another, while the broker goes down under them.
         var next = -1;
         var replies = new Reply[payments];
+        var brokerDown = new TaskCompletionSource();
         async Task PayStreamAsync()
         {
             for (int i; (i = Interlocked.Increment(ref next)) < payments;)
             {
+                if (i >= payments / 2)
+                {
+                    await brokerDown.Task; // the second half is paid while the broker is certainly down
+                }
                 replies[i] = await Api.PayAsync(orders[i].OrderId, $"pay-{i}", orders[i].Total);
                 if (i % 10 == 9)
                 {
@@ -32,14 +37,18 @@ public sealed class BrokerOutageStreamTests : SystemTest
         }
         var stream = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(PayStreamAsync)));
         await Eventually.Until(() => Task.FromResult(Volatile.Read(ref next)), n => n >= 10, TimeSpan.FromSeconds(30), "the stream to start");
-        await Servers.StopBrokerAsync();
         try
         {
+            await Servers.StopBrokerAsync();
+            brokerDown.SetResult();
             await stream;
             Assert.That(replies.Select(r => r.Status), Is.All.EqualTo(HttpStatusCode.OK), "the outbox buffers payments while the broker is down");
+            Assert.That(await CountAsync("SELECT COUNT(*) FROM order_outbox WHERE dispatched_at IS NULL"), Is.GreaterThanOrEqualTo(payments / 2),
+                "at least the second half waits in the outbox");
         }
         finally
         {
+            brokerDown.TrySetResult(); // never leave the stream waiting, even when stopping failed
             await Servers.StartBrokerAsync();
         }
 
