@@ -24,7 +24,9 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problemD
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Type = Problems.TypeBase + "service-unavailable",
                 Title = "The database is unavailable.",
-                Detail = "Nothing was changed. Retry later.",
+                // Not "nothing was changed": the server may die after a commit arrived but before its answer did.
+                // A payment callback is idempotent, so the provider's retry is safe either way.
+                Detail = "The database could not be reached. Retry later; a repeated payment callback is safe.",
             },
         });
     }

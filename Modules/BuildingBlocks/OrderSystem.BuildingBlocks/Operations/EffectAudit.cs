@@ -7,7 +7,7 @@ namespace OrderSystem.BuildingBlocks.Operations;
 /// The audit every consuming module runs on its own tables: no order has two effects, and no order was announced
 /// twice in the module's outbox (the completion event the module publishes once per effect).
 /// </summary>
-public sealed class EffectAudit(string module, string effectTable, string outboxTable, Db db) : IReconciliationAudit
+internal sealed class EffectAudit(string module, string effectTable, string outboxTable, Db db) : IReconciliationAudit
 {
     private readonly string _duplicateEffectsSql = $"""
         SELECT order_id AS Subject, COUNT(*) AS N FROM {SqlIdentifier.Require(effectTable)}

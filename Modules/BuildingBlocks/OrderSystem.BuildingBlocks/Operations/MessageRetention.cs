@@ -10,7 +10,7 @@ using OrderSystem.BuildingBlocks.Outbox;
 
 namespace OrderSystem.BuildingBlocks.Operations;
 
-public sealed class RetentionOptions
+internal sealed class RetentionOptions
 {
     /// <summary>Dispatched outbox rows older than this are deleted; rows not yet dispatched never are.</summary>
     public int OutboxDispatchedAgeHours { get; set; } = 168;

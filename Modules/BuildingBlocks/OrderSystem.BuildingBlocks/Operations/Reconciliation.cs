@@ -19,7 +19,7 @@ public sealed record ReconciliationScope(DateTime PaidBefore, int Limit);
 /// <summary>One broken invariant: which check, in which module, about what (an order id, a SKU), and the facts.</summary>
 public sealed record ReconciliationFinding(string Check, string Module, string Subject, string Detail);
 
-public sealed class ReconciliationOptions
+internal sealed class ReconciliationOptions
 {
     /// <summary>How long a paid order may take to be fulfilled before the audit reports it.</summary>
     public int FulfilmentGraceSeconds { get; set; } = 300;
