@@ -1,5 +1,6 @@
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
+using OrderSystem.BuildingBlocks.Operations;
 using OrderSystem.Inventory;
 using OrderSystem.Marketing;
 using OrderSystem.Order;
@@ -28,6 +29,7 @@ app.MapPointsEndpoints();
 app.MapMarketingEndpoints();
 app.MapPushEndpoints();
 app.MapWarehouseEndpoints();
+app.MapAdminOperations();
 
 app.Run();
 

@@ -17,6 +17,12 @@ public interface IStock
     /// the caller must then roll back, since earlier lines may already be deducted.
     /// </summary>
     Task<bool> TryDeductAsync(DbTransaction transaction, IReadOnlyList<StockLine> lines, CancellationToken ct);
+
+    /// <summary>
+    /// The total quantity ever deducted per SKU (SKUs never deducted are absent), read inside the caller's transaction
+    /// so that it and the caller's own reads come from one snapshot. For reconciliation.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, long>> GetDeductedAsync(DbTransaction transaction, CancellationToken ct);
 }
 
 /// <summary>A quantity of one SKU.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.BuildingBlocks.Operations;
 using OrderSystem.Inventory.Contracts;
 
 namespace OrderSystem.Inventory;
@@ -19,6 +20,7 @@ public static class InventoryModule
         if (builder.Configuration.IsModuleEnabled(Name))
         {
             builder.Services.AddSingleton<IStock, Stock>();
+            builder.Services.AddSingleton<IReconciliationAudit, AuditStock>();
         }
         return builder;
     }

@@ -11,7 +11,11 @@ internal sealed class Stock(Db db) : IStock
     private const string PricesSql = "SELECT sku AS Sku, price AS Price FROM inventory_products WHERE sku IN @Skus";
 
     // The WHERE clause is the oversell guard: the row only changes while enough stock is left.
-    private const string DeductSql = "UPDATE inventory_products SET available = available - @q WHERE sku = @s AND available >= @q";
+    // deducted rides on the same row update: reconciliation checks it against paid orders at no cost to the payment.
+    private const string DeductSql =
+        "UPDATE inventory_products SET available = available - @q, deducted = deducted + @q WHERE sku = @s AND available >= @q";
+
+    private const string DeductedSql = "SELECT sku AS Sku, deducted AS Deducted FROM inventory_products WHERE deducted <> 0";
 
     public async Task<IReadOnlyDictionary<string, decimal>> GetPricesAsync(IReadOnlyCollection<string> skus, CancellationToken ct)
     {
@@ -36,5 +40,12 @@ internal sealed class Stock(Db db) : IStock
         // MariaDB runs the batch as one multi-statement query, which reports only the total of matched rows:
         // each line matches its one row or nothing, so the total tells whether every line was deducted.
         return await batch.ExecuteNonQueryAsync(ct) == lines.Count;
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> GetDeductedAsync(DbTransaction transaction, CancellationToken ct)
+    {
+        var tx = (MySqlTransaction)transaction;
+        var rows = await tx.Connection!.QueryAsync<(string Sku, long Deducted)>(new CommandDefinition(DeductedSql, transaction: tx, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Sku, r => r.Deducted, StringComparer.Ordinal);
     }
 }

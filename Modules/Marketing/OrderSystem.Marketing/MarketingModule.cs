@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Inbox;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.BuildingBlocks.Operations;
 using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.Marketing.Contracts;
 
@@ -27,6 +28,8 @@ public static class MarketingModule
             return builder;
         }
         builder.AddOutbox<ModuleTag>("marketing_outbox", typeof(CouponIssued));
+        builder.AddInbox(Inbox);
+        builder.AddEffectAudit(Name, "marketing_coupons", "marketing_outbox");
         builder.AddConsumers(bus => bus.AddConsumer<IssueCouponOnOrderPaid, IssueCouponOnOrderPaidDefinition>());
         return builder;
     }

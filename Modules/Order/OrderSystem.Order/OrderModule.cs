@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.BuildingBlocks.Operations;
 using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Order.Fulfilment;
@@ -31,6 +32,7 @@ public static class OrderModule
         }
         builder.Services.AddSingleton<PaymentSignature>();
         builder.Services.AddSingleton<PaymentTransaction>();
+        builder.Services.AddSingleton<IReconciliationAudit, AuditOrders>();
         builder.AddOutbox<ModuleTag>("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested));
         builder.AddConsumers(bus =>
         {

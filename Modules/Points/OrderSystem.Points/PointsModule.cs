@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Inbox;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.BuildingBlocks.Operations;
 using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.Points.Contracts;
 
@@ -27,6 +28,8 @@ public static class PointsModule
             return builder;
         }
         builder.AddOutbox<ModuleTag>("points_outbox", typeof(PointsGranted));
+        builder.AddInbox(Inbox);
+        builder.AddEffectAudit(Name, "points_entries", "points_outbox");
         builder.AddConsumers(bus => bus.AddConsumer<GrantPointsOnOrderPaid, GrantPointsOnOrderPaidDefinition>());
         return builder;
     }

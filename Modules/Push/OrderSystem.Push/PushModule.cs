@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Inbox;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.BuildingBlocks.Operations;
 using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.BuildingBlocks.Simulation;
 using OrderSystem.Push.Contracts;
@@ -30,6 +31,8 @@ public static class PushModule
         builder.Services.Configure<SimulatedLatencyOptions>(SmsGateway.Name, builder.Configuration.GetSection("Simulation:Sms"));
         builder.Services.AddSingleton<SmsGateway>();
         builder.AddOutbox<ModuleTag>("push_outbox", typeof(SmsSent));
+        builder.AddInbox(Inbox);
+        builder.AddEffectAudit(Name, "push_sms", "push_outbox");
         builder.AddConsumers(bus => bus.AddConsumer<SendSmsOnOrderPaid, SendSmsOnOrderPaidDefinition>());
         return builder;
     }

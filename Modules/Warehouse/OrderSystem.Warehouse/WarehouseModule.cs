@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Inbox;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.BuildingBlocks.Operations;
 using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.BuildingBlocks.Simulation;
 using OrderSystem.Warehouse.Contracts;
@@ -30,6 +31,8 @@ public static class WarehouseModule
         builder.Services.Configure<SimulatedLatencyOptions>(LogisticsGateway.Name, builder.Configuration.GetSection("Simulation:Logistics"));
         builder.Services.AddSingleton<LogisticsGateway>();
         builder.AddOutbox<ModuleTag>("warehouse_outbox", typeof(ShipmentRequested));
+        builder.AddInbox(Inbox);
+        builder.AddEffectAudit(Name, "warehouse_shipments", "warehouse_outbox");
         builder.AddConsumers(bus => bus.AddConsumer<RequestShipmentOnOrderPaid, RequestShipmentOnOrderPaidDefinition>());
         return builder;
     }

@@ -44,7 +44,27 @@ internal static class RabbitManagement
     public static async Task<string> QueueTypeAsync(string vhost, string queue, HttpClient? api = null) =>
         (await (api ?? Http).GetFromJsonAsync<QueueType>($"api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}"))!.Type;
 
-    private sealed record QueueInfo(string Name);
+    /// <summary>Messages in a queue (ready and unacknowledged), or 0 when it does not exist. The figures lag up to ~5 s.</summary>
+    public static async Task<long> MessageCountAsync(string vhost, string queue)
+    {
+        var response = await Http.GetAsync($"api/queues/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<QueueCounts>())!.Messages ?? 0;
+    }
+
+    public static async Task<IReadOnlyDictionary<string, int>> ConsumerCountsAsync(string vhost)
+    {
+        var queues = await Http.GetFromJsonAsync<List<QueueInfo>>($"api/queues/{Uri.EscapeDataString(vhost)}");
+        return queues!.ToDictionary(q => q.Name, q => q.Consumers ?? 0);
+    }
+
+    private sealed record QueueInfo(string Name, int? Consumers = null);
+
+    private sealed record QueueCounts(long? Messages);
 
     private sealed record QueueType(string Type);
 

@@ -9,6 +9,10 @@ internal static class Servers
 
     public static Task StartBrokerAsync() => RunAsync("rabbit-start-app");
 
+    public static Task StopDatabaseAsync() => RunAsync("db-stop");
+
+    public static Task StartDatabaseAsync() => RunAsync("db-start");
+
     /// <summary>The local 3-node RabbitMQ cluster of scripts/rabbit-cluster.sh.</summary>
     public static Task ClusterAsync(string command, params string[] arguments) => RunAsync([command, .. arguments], "rabbit-cluster.sh");
 

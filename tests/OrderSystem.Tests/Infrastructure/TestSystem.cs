@@ -17,15 +17,18 @@ internal sealed class TestSystem : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
     private readonly Respawner _respawner;
 
-    private TestSystem(string database, WebApplicationFactory<Program> factory, Respawner respawner)
+    private TestSystem(string database, string vhost, WebApplicationFactory<Program> factory, Respawner respawner)
     {
         Database = database;
+        VirtualHost = vhost;
         _factory = factory;
         _respawner = respawner;
         Api = new Api(factory.CreateClient());
     }
 
     public string Database { get; }
+
+    public string VirtualHost { get; }
 
     public Api Api { get; }
 
@@ -85,7 +88,7 @@ internal sealed class TestSystem : IAsyncDisposable
                 services.AddConsumeObserver(sp => sp.GetRequiredService<ConsumeCounter>());
             });
         });
-        var system = new TestSystem(database, factory, respawner);
+        var system = new TestSystem(database, vhost, factory, respawner);
         await system.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
         return system;
     }

@@ -36,5 +36,8 @@ public sealed class BrokerOutageTests : SystemTest
         var points = (await Api.GetAsync($"/api/users/{user}/points")).Json;
         Assert.That(points["entries"]!.AsArray(), Has.Count.EqualTo(5));
         Assert.That(await CountAsync("SELECT COUNT(*) FROM warehouse_shipments"), Is.EqualTo(5));
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM push_sms"), Is.EqualTo(5));
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM marketing_coupons"), Is.EqualTo(5));
+        await Faults.ExactlyOnce.AssertReconciledAsync(Api);
     }
 }

@@ -5,10 +5,11 @@ using OrderSystem.Tests.Infrastructure;
 namespace OrderSystem.Tests.Order;
 
 /// <summary>Every rejected request answers 4xx problem+json and leaves the database byte-for-byte unchanged.</summary>
-public sealed class RejectedRequestTests : SystemTest
+public sealed partial class RejectedRequestTests : SystemTest
 {
     /// <summary>What each case may use: a product, an order waiting for payment, and a fulfilled paid order.</summary>
-    public sealed record World(string Sku, string UserId, string CreatedOrder, decimal CreatedTotal, string PaidOrder, decimal PaidTotal);
+    public sealed record World(
+        string Sku, string UserId, string CreatedOrder, decimal CreatedTotal, string PaidOrder, decimal PaidTotal, string CancelledOrder);
 
     public sealed record Case(string Name, HttpStatusCode Expected, Func<World, Task<Reply>> Send)
     {
@@ -37,7 +38,9 @@ public sealed class RejectedRequestTests : SystemTest
         yield return new("admin route with wrong key", HttpStatusCode.Unauthorized, w => Api.PutProductAsync(w.Sku, 1m, 1, adminKey: "guess"));
     }
 
-    [TestCaseSource(nameof(Cases))]
+    private static IEnumerable<Case> AllCases() => Cases().Concat(HostileCases()).Concat(OperatorCases());
+
+    [TestCaseSource(nameof(AllCases))]
     public async Task Is_rejected_with_a_problem_and_changes_nothing(Case rejected)
     {
         var world = await BuildWorldAsync();
@@ -49,8 +52,16 @@ public sealed class RejectedRequestTests : SystemTest
         Assert.That(reply.Status, Is.EqualTo(rejected.Expected), reply.ToString());
         Assert.That(reply.MediaType, Is.EqualTo("application/problem+json"));
         Assert.That(reply.Json["title"]?.GetValue<string>(), Is.Not.Empty);
+        Assert.That(reply.Json["detail"]?.GetValue<string>() ?? reply.Json["errors"]?.ToJsonString(), Is.Not.Empty,
+            "the problem says what to fix");
         Assert.That(await DatabaseChecksum.OfAsync(connection), Is.EqualTo(before));
     }
+
+    private const string UndispatchedSql = """
+        SELECT (SELECT COUNT(*) FROM order_outbox WHERE dispatched_at IS NULL) + (SELECT COUNT(*) FROM points_outbox WHERE dispatched_at IS NULL)
+             + (SELECT COUNT(*) FROM marketing_outbox WHERE dispatched_at IS NULL) + (SELECT COUNT(*) FROM push_outbox WHERE dispatched_at IS NULL)
+             + (SELECT COUNT(*) FROM warehouse_outbox WHERE dispatched_at IS NULL)
+        """;
 
     private static string Body(string paymentId, decimal amount) => JsonSerializer.Serialize(new { paymentId, amount });
 
@@ -61,7 +72,12 @@ public sealed class RejectedRequestTests : SystemTest
         var (created, createdTotal) = await NewOrderAsync(user, sku);
         var (paid, paidTotal) = await NewOrderAsync(user, sku);
         Assert.That((await Api.PayAsync(paid, "pay-1", paidTotal)).Status, Is.EqualTo(HttpStatusCode.OK));
+        var soldOut = await NewProductAsync(available: 0);
+        var (cancelled, cancelledTotal) = await NewOrderAsync(user, soldOut);
+        Assert.That((await Api.PayAsync(cancelled, "pay-2", cancelledTotal)).Status, Is.EqualTo(HttpStatusCode.Conflict));
         await WaitUntilFulfilledAsync(paid); // nothing asynchronous may still be writing while we compare
-        return new World(sku, user, created, createdTotal, paid, paidTotal);
+        // The relays mark rows dispatched just after the broker's confirm, which can come after the consumers' work.
+        await Eventually.Until(() => CountAsync(UndispatchedSql), n => n == 0, TimeSpan.FromSeconds(30), "every outbox row dispatched");
+        return new World(sku, user, created, createdTotal, paid, paidTotal, cancelled);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Operations;
 using OrderSystem.BuildingBlocks.Outbox;
 
 namespace OrderSystem.BuildingBlocks.Http;
@@ -17,6 +18,7 @@ public static class BuildingBlocksSetup
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.Services.Configure<OutboxOptions>(builder.Configuration.GetSection("Outbox"));
+        builder.AddOperations();
         return builder;
     }
 

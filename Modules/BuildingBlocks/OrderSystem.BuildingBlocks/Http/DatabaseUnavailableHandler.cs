@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using MySqlConnector;
+using OrderSystem.BuildingBlocks.Database;
 
 namespace OrderSystem.BuildingBlocks.Http;
 
@@ -9,7 +9,7 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problemD
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken ct)
     {
-        if (exception is not MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost } and not TimeoutException)
+        if (!DatabaseOutage.Is(exception))
         {
             return false;
         }
@@ -24,7 +24,9 @@ internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problemD
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Type = Problems.TypeBase + "service-unavailable",
                 Title = "The database is unavailable.",
-                Detail = "Nothing was changed. Retry later.",
+                // Not "nothing was changed": the server may die after a commit arrived but before its answer did.
+                // A payment callback is idempotent, so the provider's retry is safe either way.
+                Detail = "The database could not be reached. Retry later; a repeated payment callback is safe.",
             },
         });
     }

@@ -10,7 +10,7 @@ namespace OrderSystem.BuildingBlocks.Http;
 /// </summary>
 public static class JsonBody
 {
-    /// <summary>Bodies above this are refused with 413; documented in the README.</summary>
+    /// <summary>Bodies above this are refused with 413; documented in docs/reliability.md.</summary>
     public const int MaxBytes = 64 * 1024;
 
     private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using OrderSystem.BuildingBlocks.Database;
 
 namespace OrderSystem.BuildingBlocks.Messaging;
 
@@ -28,6 +29,17 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
         {
             rabbit.PrefetchCount = (ushort)Math.Max(ConcurrentMessageLimit ?? 16, 16);
         }
-        consumerConfigurator.UseMessageRetry(r => r.Intervals(_retry.RetryIntervalsMs));
+        // A database outage is nobody's bug: keep the message in hand and wait for the database, rather than spend the
+        // short retries below and send every message of the outage to the error queue.
+        consumerConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<Exception>(DatabaseOutage.Is);
+            r.Interval(_retry.OutageRetryLimit, TimeSpan.FromMilliseconds(_retry.OutageRetryIntervalMs));
+        });
+        consumerConfigurator.UseMessageRetry(r =>
+        {
+            r.Ignore<Exception>(DatabaseOutage.Is);
+            r.Intervals(_retry.RetryIntervalsMs);
+        });
     }
 }

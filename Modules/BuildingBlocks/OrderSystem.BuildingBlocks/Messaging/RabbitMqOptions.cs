@@ -32,4 +32,9 @@ public sealed class ConsumerRetryOptions
 {
     /// <summary>Waits between in-process retries of a failing message; once they are spent it goes to the error queue.</summary>
     public int[] RetryIntervalsMs { get; set; } = [100, 500, 2000, 5000];
+
+    /// <summary>While the database is unreachable a message is retried this often, up to the limit (5 minutes by default).</summary>
+    public int OutageRetryIntervalMs { get; set; } = 2000;
+
+    public int OutageRetryLimit { get; set; } = 150;
 }

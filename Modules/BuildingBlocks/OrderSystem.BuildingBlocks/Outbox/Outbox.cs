@@ -9,7 +9,7 @@ namespace OrderSystem.BuildingBlocks.Outbox;
 /// A module's outbox: integration events written in the same transaction as the module's own changes,
 /// then published to RabbitMQ by that module's relay.
 /// </summary>
-public sealed class Outbox<TModule>
+public sealed class Outbox<TModule> : IOutboxTable
 {
     internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
@@ -22,7 +22,9 @@ public sealed class Outbox<TModule>
                      "VALUES (@message_id, @message_type, @payload, @trace_parent, @created_at)";
     }
 
-    internal string Table { get; }
+    public string Table { get; }
+
+    OutboxSignal IOutboxTable.Signal => Signal;
 
     internal OutboxSignal Signal { get; } = new();
 

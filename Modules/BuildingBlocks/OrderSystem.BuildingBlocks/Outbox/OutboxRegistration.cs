@@ -9,13 +9,22 @@ public static class OutboxRegistration
     /// <summary>Registers a module's outbox table, the contract types it carries, and the relay that publishes it.</summary>
     public static IHostApplicationBuilder AddOutbox<TModule>(this IHostApplicationBuilder builder, string tableName, params Type[] messageTypes)
     {
-        builder.Services.AddSingleton(new Outbox<TModule>(tableName));
+        var outbox = new Outbox<TModule>(tableName);
+        builder.Services.AddSingleton(outbox);
+        builder.Services.AddSingleton<IOutboxTable>(outbox); // for the operator endpoints and retention
         builder.Services.TryAddSingleton<OutboxMessageTypes>();
         foreach (var type in messageTypes)
         {
             builder.Services.AddSingleton(new OutboxMessageType(type));
         }
         builder.Services.AddHostedService<OutboxRelay<TModule>>();
+        return builder;
+    }
+
+    /// <summary>Registers a module's inbox table, so retention can trim it.</summary>
+    public static IHostApplicationBuilder AddInbox(this IHostApplicationBuilder builder, Inbox.InboxTable inbox)
+    {
+        builder.Services.AddSingleton(inbox);
         return builder;
     }
 }

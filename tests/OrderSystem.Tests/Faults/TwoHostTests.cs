@@ -1,0 +1,30 @@
+using System.Net;
+using OrderSystem.Tests.Infrastructure;
+
+namespace OrderSystem.Tests.Faults;
+
+/// <summary>Two host processes with every relay and consumer, over one database and one broker.</summary>
+public sealed class TwoHostTests
+{
+    [Test]
+    public async Task Two_hosts_share_the_queues_and_still_deliver_each_effect_exactly_once()
+    {
+        const int orderCount = 100;
+        var system = await ProcessSystem.CreateAsync("pair");
+        (string, string)[] slow = [("Simulation__Sms__DelayMs", "30"), ("Simulation__Logistics__DelayMs", "60")];
+        await using var first = system.Host("pair-a", slow);
+        await using var second = system.Host("pair-b", slow);
+        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+        Api[] apis = [first.Api, second.Api];
+
+        var consumers = await Eventually.Until(() => RabbitManagement.ConsumerCountsAsync(system.VirtualHost),
+            c => new[] { "order", "points", "marketing", "push", "warehouse" }.All(q => c.GetValueOrDefault(q) == 2),
+            TimeSpan.FromSeconds(60), "both hosts consuming every module queue");
+        Assert.That(consumers["points"], Is.EqualTo(2), "competing consumers on one queue, not a queue per host");
+
+        var orders = await ExactlyOnce.PlaceOrdersAsync(apis, orderCount);
+        Assert.That(await ExactlyOnce.PayAsync(apis, orders), Is.All.EqualTo(HttpStatusCode.OK), () => $"{first.State}; {second.State}");
+
+        await ExactlyOnce.AssertEachEffectOnceAsync(system, second.Api, orders);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace OrderSystem.Tests.Infrastructure;
+
+/// <summary>
+/// The host as a real OS process (the Release build of Host), configured through environment variables, so a test can
+/// SIGKILL it mid-work or run two of them side by side. Its output goes to .local/test-results/host-*.log.
+/// </summary>
+internal sealed class HostProcess(string name, IReadOnlyDictionary<string, string> settings) : IAsyncDisposable
+{
+    private static readonly string Configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+
+    private Process? _process;
+    private int _starts;
+
+    public int Port { get; } = FreePort();
+
+    public Api Api { get; } = new(new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+
+    public async Task StartAsync()
+    {
+        var dll = Path.Combine(TestSettings.RepoRoot, "Host", "bin", Configuration, "net10.0", "OrderSystem.Host.dll");
+        var logs = Path.Combine(TestSettings.RepoRoot, ".local", "test-results");
+        Directory.CreateDirectory(logs);
+        var log = Path.Combine(logs, $"host-{name}-{++_starts}.log");
+        // exec: the PID we hold is dotnet itself, so Kill() really is a SIGKILL of the host.
+        var start = new ProcessStartInfo("bash", ["-c", "exec dotnet \"$0\" --urls \"$1\" >\"$2\" 2>&1", dll, BaseUrl, log])
+        {
+            WorkingDirectory = TestSettings.RepoRoot,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+        _process = Process.Start(start)!;
+        Api.Http.BaseAddress ??= new Uri(BaseUrl);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                Assert.Fail($"host {name} exited with {_process.ExitCode} while starting; see {log}");
+            }
+            try
+            {
+                using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+                if ((await probe.GetAsync(BaseUrl + "/health/live")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // not listening yet
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"host {name} did not answer /health/live within 90 s; see {log}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>kill -9: no graceful shutdown, no flushing, whatever was in flight is cut off.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+        Api.Http.Dispose();
+    }
+
+    /// <summary>For failure messages: is the process still there, and if not, how did it end.</summary>
+    public string State => _process is null ? $"{name}: never started"
+        : _process.HasExited ? $"{name}: exited with {_process.ExitCode} (see host-{name}-{_starts}.log)" : $"{name}: running on port {Port}";
+
+    private string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,77 @@
+using Dapper;
+using MySqlConnector;
+using OrderSystem.Migrations;
+
+namespace OrderSystem.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh database and virtual host for tests that run the host as separate processes, and the settings those
+/// processes get. Dropped and recreated per test: these tests are few and slow, so a clean start is worth it.
+/// </summary>
+internal sealed class ProcessSystem
+{
+    private ProcessSystem(string database, string vhost)
+    {
+        Database = database;
+        VirtualHost = vhost;
+    }
+
+    public string Database { get; }
+
+    public string VirtualHost { get; }
+
+    public static async Task<ProcessSystem> CreateAsync(string name)
+    {
+        var system = new ProcessSystem("ordersystem_test_" + name, "ordersystem-test-" + name);
+        await RabbitManagement.DeleteVirtualHostAsync(system.VirtualHost);
+        await RabbitManagement.EnsureVirtualHostAsync(system.VirtualHost);
+        await using (var server = new MySqlConnection(TestSettings.ConnectionString("")))
+        {
+            await server.OpenAsync();
+            await server.ExecuteAsync($"DROP DATABASE IF EXISTS `{system.Database}`"); // a constant name, see above
+        }
+        DatabaseMigrator.MigrateUp(TestSettings.ConnectionString(system.Database));
+        return system;
+    }
+
+    public HostProcess Host(string name, params (string Key, string Value)[] overrides)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__OrderSystem"] = TestSettings.ConnectionString(Database),
+            ["RabbitMq__VirtualHost"] = VirtualHost,
+            ["Modules__Enabled"] = "Order,Inventory,Points,Marketing,Push,Warehouse",
+            ["Outbox__PollIntervalMs"] = "1000",
+            ["Outbox__MaxBackoffMs"] = "2000",
+            ["Messaging__RetryIntervalsMs__0"] = "20",
+            ["Messaging__RetryIntervalsMs__1"] = "20",
+            ["Messaging__RetryIntervalsMs__2"] = "20",
+            ["Messaging__RetryIntervalsMs__3"] = "20",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var system in new[] { "Sms", "Logistics" })
+        {
+            settings[$"Simulation__{system}__DelayMs"] = "0";
+            settings[$"Simulation__{system}__SpikeProbability"] = "0";
+            settings[$"Simulation__{system}__FailureProbability"] = "0";
+        }
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+        return new HostProcess(name, settings);
+    }
+
+    public async Task<MySqlConnection> OpenAsync()
+    {
+        var connection = new MySqlConnection(TestSettings.ConnectionString(Database));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task<long> CountAsync(string sql, object? args = null)
+    {
+        await using var connection = await OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(sql, args);
+    }
+}
