@@ -1,0 +1,66 @@
+using System.Net;
+using OrderSystem.Tests.Faults;
+using OrderSystem.Tests.Infrastructure;
+
+namespace OrderSystem.Tests.Scaling;
+
+/// <summary>
+/// The same build as three kinds of process (Order+Inventory, Points+Marketing, Push+Warehouse), two instances of each,
+/// as real OS processes over one database and one broker.
+/// </summary>
+public sealed class SplitDeploymentTests
+{
+    private const int OrderCount = 200;
+
+    private static readonly (string Name, string Modules)[] Roles =
+        [("buyer", "Order,Inventory"), ("loyalty", "Points,Marketing"), ("delivery", "Push,Warehouse")];
+
+    [Test]
+    public async Task Modules_split_over_processes_and_instances_deliver_each_effect_exactly_once()
+    {
+        var system = await ProcessSystem.CreateAsync("split");
+        var hosts = Roles.SelectMany(role => new[] { 1, 2 }.Select(instance =>
+            (role.Name, Host: system.Host($"{role.Name}-{instance}", ("Modules__Enabled", role.Modules))))).ToList();
+        try
+        {
+            await Task.WhenAll(hosts.Select(h => h.Host.StartAsync()));
+            var buyerApis = hosts.Where(h => h.Name == "buyer").Select(h => h.Host.Api).ToList();
+
+            var consumers = await Eventually.Until(() => RabbitManagement.ConsumerCountsAsync(system.VirtualHost),
+                c => new[] { "order", "points", "marketing", "push", "warehouse" }.All(q => c.GetValueOrDefault(q) == 2),
+                TimeSpan.FromSeconds(60), "two competing consumers on every module queue");
+            Assert.That(consumers.Keys, Has.None.EqualTo("inventory"), "Inventory consumes nothing");
+
+            var orders = await ExactlyOnce.PlaceOrdersAsync(buyerApis, OrderCount);
+            Assert.That(await ExactlyOnce.PayAsync(buyerApis, orders), Is.All.EqualTo(HttpStatusCode.OK));
+            await ExactlyOnce.AssertEachEffectOnceAsync(system, buyerApis[0], orders);
+
+            var order = (await buyerApis[1].GetAsync($"/api/orders/{orders[0].OrderId}")).Json;
+            Assert.That(order["fulfillment"]!["shipment"]!["status"]!.GetValue<string>(), Is.EqualTo("Done"),
+                "the Order process shows what the other processes reported");
+            await AssertEachServesOnlyItsOwnRoutesAsync(hosts, orders[0].OrderId);
+        }
+        finally
+        {
+            await Task.WhenAll(hosts.Select(h => h.Host.DisposeAsync().AsTask()));
+        }
+    }
+
+    private static async Task AssertEachServesOnlyItsOwnRoutesAsync(List<(string Name, HostProcess Host)> hosts, string orderId)
+    {
+        var routes = new Dictionary<string, string>
+        {
+            [$"/api/orders/{orderId}"] = "buyer", ["/api/inventory/LOAD-1"] = "buyer",
+            ["/api/users/load-user-0/points"] = "loyalty", ["/api/users/load-user-0/coupons"] = "loyalty",
+            ["/api/users/load-user-0/sms"] = "delivery", [$"/api/shipments?orderId={orderId}"] = "delivery",
+        };
+        foreach (var (name, host) in hosts)
+        {
+            foreach (var (route, owner) in routes)
+            {
+                var expected = name == owner ? HttpStatusCode.OK : HttpStatusCode.NotFound;
+                Assert.That((await host.Api.GetAsync(route)).Status, Is.EqualTo(expected), $"{route} on {name}");
+            }
+        }
+    }
+}
