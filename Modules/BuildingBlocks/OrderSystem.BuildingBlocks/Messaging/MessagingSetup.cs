@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Observability;
 
 namespace OrderSystem.BuildingBlocks.Messaging;
 
@@ -35,6 +36,7 @@ public static class MessagingSetup
                     host.Password(options.Password);
                     host.PublisherConfirmation = true; // the relay marks a row dispatched only after this confirm
                 });
+                rabbit.UseConsumeFilter(typeof(ConsumeTelemetryFilter<>), context); // log scope, consume metrics
                 rabbit.ConfigureEndpoints(context);
             });
         });

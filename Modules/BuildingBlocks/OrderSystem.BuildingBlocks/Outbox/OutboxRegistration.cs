@@ -15,7 +15,11 @@ public static class OutboxRegistration
         {
             builder.Services.AddSingleton(new OutboxMessageType(type));
         }
+        builder.Services.AddSingleton(new OutboxTableRegistration(tableName));
         builder.Services.AddHostedService<OutboxRelay<TModule>>();
         return builder;
     }
 }
+
+/// <summary>Lets module-independent code (the backlog gauges, readiness) find every outbox table.</summary>
+internal sealed record OutboxTableRegistration(string Table);
