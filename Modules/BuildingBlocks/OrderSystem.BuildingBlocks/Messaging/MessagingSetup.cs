@@ -36,6 +36,7 @@ public static class MessagingSetup
                     host.Password(options.Password);
                     host.PublisherConfirmation = true; // the relay marks a row dispatched only after this confirm
                 });
+                rabbit.UseInstrumentation(serviceName: Telemetry.Name); // MassTransit's own meter: receive/consume/send counts
                 rabbit.UseConsumeFilter(typeof(ConsumeTelemetryFilter<>), context); // log scope, consume metrics
                 rabbit.ConfigureEndpoints(context);
             });
