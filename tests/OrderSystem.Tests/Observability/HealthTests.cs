@@ -35,7 +35,6 @@ public sealed class HealthTests : SystemTest
             var down = await Eventually.Until(() => Api.GetAsync("/health/ready"), r => r.Status == HttpStatusCode.ServiceUnavailable,
                 TimeSpan.FromSeconds(30), "readiness to notice the broker is gone");
             Assert.That(Status(down, "masstransit-bus"), Is.AnyOf("Degraded", "Unhealthy"), down.ToString());
-            Assert.That(down.Body, Does.Contain("Broker unreachable"));
             Assert.That(Status(down, "database"), Is.EqualTo("Healthy"));
             Assert.That((await Api.GetAsync("/health/live")).Status, Is.EqualTo(HttpStatusCode.OK), "an outage is no reason to restart");
 

@@ -8,13 +8,9 @@ namespace OrderSystem.BuildingBlocks.Observability;
 /// </summary>
 public sealed class OrderSystemMetrics
 {
-    private readonly Counter<long> _payments;
-    private readonly Histogram<double> _paymentDuration;
-    private readonly Counter<long> _published;
-    private readonly Counter<long> _publishFailures;
-    private readonly Counter<long> _relayErrors;
-    private readonly Histogram<double> _consumeDuration;
-    private readonly Counter<long> _consumeFailures;
+    // One meter per process, as libraries do: a meter from the host's IMeterFactory dies with its host, and in the
+    // tests a second in-process host stopping took the first host's series with it.
+    internal static readonly Meter Meter = new(Telemetry.Name);
 
     // In seconds, from 5 ms to 10 s: the SDK's default buckets are made for milliseconds.
     private static readonly InstrumentAdvice<double> Seconds = new()
@@ -22,32 +18,26 @@ public sealed class OrderSystemMetrics
         HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
     };
 
-    public OrderSystemMetrics(IMeterFactory meterFactory)
-    {
-        Meter = meterFactory.Create(Telemetry.Name);
-        _payments = Meter.CreateCounter<long>("ordersystem.payments", "{payment}",
-            "Payment callbacks answered, by outcome (paid, or the problem type of the refusal).");
-        _paymentDuration = Meter.CreateHistogram<double>("ordersystem.payment.duration", "s",
-            "Time to answer a payment callback, by outcome.", advice: Seconds);
-        _published = Meter.CreateCounter<long>("ordersystem.outbox.published", "{message}",
-            "Outbox rows the relay published with a broker confirm, by outbox table.");
-        _publishFailures = Meter.CreateCounter<long>("ordersystem.outbox.publish_failures", "{message}",
-            "Outbox rows whose publish failed and will be retried, by outbox table.");
-        _relayErrors = Meter.CreateCounter<long>("ordersystem.outbox.relay_errors", "{error}",
-            "Relay passes that failed as a whole (database or broker unreachable), by outbox table.");
-        _consumeDuration = Meter.CreateHistogram<double>("ordersystem.consume.duration", "s",
-            "Time from receiving a message to finishing it, retries included, by module queue, message type and outcome.", advice: Seconds);
-        _consumeFailures = Meter.CreateCounter<long>("ordersystem.consume.failures", "{message}",
-            "Messages whose consumer failed after all retries (they go to the queue's _error queue), by module queue and message type.");
-    }
-
-    internal Meter Meter { get; }
+    private static readonly Counter<long> Payments = Meter.CreateCounter<long>("ordersystem.payments", "{payment}",
+        "Payment callbacks answered, by outcome (paid, or the problem type of the refusal).");
+    private static readonly Histogram<double> PaymentDuration = Meter.CreateHistogram<double>("ordersystem.payment.duration", "s",
+        "Time to answer a payment callback, by outcome.", advice: Seconds);
+    private static readonly Counter<long> Published = Meter.CreateCounter<long>("ordersystem.outbox.published", "{message}",
+        "Outbox rows the relay published with a broker confirm, by outbox table.");
+    private static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>("ordersystem.outbox.publish_failures", "{message}",
+        "Outbox rows whose publish failed and will be retried, by outbox table.");
+    private static readonly Counter<long> RelayErrors = Meter.CreateCounter<long>("ordersystem.outbox.relay_errors", "{error}",
+        "Relay passes that failed as a whole (database or broker unreachable), by outbox table.");
+    private static readonly Histogram<double> ConsumeDuration = Meter.CreateHistogram<double>("ordersystem.consume.duration", "s",
+        "Time from receiving a message to finishing it, retries included, by module queue, message type and outcome.", advice: Seconds);
+    private static readonly Counter<long> ConsumeFailures = Meter.CreateCounter<long>("ordersystem.consume.failures", "{message}",
+        "Messages whose consumer failed after all retries (they go to the queue's _error queue), by module queue and message type.");
 
     public void PaymentAnswered(string outcome, TimeSpan elapsed)
     {
         var tag = new KeyValuePair<string, object?>("outcome", outcome);
-        _payments.Add(1, tag);
-        _paymentDuration.Record(elapsed.TotalSeconds, tag);
+        Payments.Add(1, tag);
+        PaymentDuration.Record(elapsed.TotalSeconds, tag);
     }
 
     internal void OutboxPublished(string table, int published, int failed)
@@ -55,25 +45,25 @@ public sealed class OrderSystemMetrics
         var tag = new KeyValuePair<string, object?>("outbox", table);
         if (published > 0)
         {
-            _published.Add(published, tag);
+            Published.Add(published, tag);
         }
         if (failed > 0)
         {
-            _publishFailures.Add(failed, tag);
+            PublishFailures.Add(failed, tag);
         }
     }
 
-    internal void RelayFailed(string table) => _relayErrors.Add(1, new KeyValuePair<string, object?>("outbox", table));
+    internal void RelayFailed(string table) => RelayErrors.Add(1, new KeyValuePair<string, object?>("outbox", table));
 
     internal void Consumed(string module, string messageType, bool succeeded, TimeSpan elapsed)
     {
         var moduleTag = new KeyValuePair<string, object?>("module", module);
         var consumerTag = new KeyValuePair<string, object?>("message_type", messageType);
-        _consumeDuration.Record(elapsed.TotalSeconds, moduleTag, consumerTag,
+        ConsumeDuration.Record(elapsed.TotalSeconds, moduleTag, consumerTag,
             new KeyValuePair<string, object?>("outcome", succeeded ? "success" : "failure"));
         if (!succeeded)
         {
-            _consumeFailures.Add(1, moduleTag, consumerTag);
+            ConsumeFailures.Add(1, moduleTag, consumerTag);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.Hosting;
@@ -21,7 +22,20 @@ internal sealed partial class OutboxBacklogMonitor : BackgroundService
     private readonly ILogger<OutboxBacklogMonitor> _logger;
     private volatile IReadOnlyList<OutboxBacklog> _latest = [];
 
-    public OutboxBacklogMonitor(IEnumerable<OutboxTableRegistration> tables, Db db, TimeProvider clock, OrderSystemMetrics metrics,
+    // The meter is per process (see OrderSystemMetrics), so the gauges are too: they read every running monitor.
+    private static readonly ConcurrentDictionary<OutboxBacklogMonitor, byte> Running = new();
+
+    static OutboxBacklogMonitor()
+    {
+        OrderSystemMetrics.Meter.CreateObservableGauge("ordersystem.outbox.pending", () => Latest().Select(b =>
+                new Measurement<long>(b.Pending, new KeyValuePair<string, object?>("outbox", b.Table))),
+            "{message}", "Outbox rows written but not yet published, by outbox table.");
+        OrderSystemMetrics.Meter.CreateObservableGauge("ordersystem.outbox.oldest_pending_age", () => Latest().Select(b =>
+                new Measurement<double>(b.OldestAge.TotalSeconds, new KeyValuePair<string, object?>("outbox", b.Table))),
+            "s", "How long the oldest unpublished outbox row has waited (0 when none), by outbox table.");
+    }
+
+    public OutboxBacklogMonitor(IEnumerable<OutboxTableRegistration> tables, Db db, TimeProvider clock,
         IOptions<ObservabilityOptions> options, ILogger<OutboxBacklogMonitor> logger)
     {
         // The pending index (dispatched_at, id) keeps this a short range scan while the relay keeps up.
@@ -32,12 +46,6 @@ internal sealed partial class OutboxBacklogMonitor : BackgroundService
         _clock = clock;
         _options = options.Value;
         _logger = logger;
-        metrics.Meter.CreateObservableGauge("ordersystem.outbox.pending", () => _latest.Select(b =>
-                new Measurement<long>(b.Pending, new KeyValuePair<string, object?>("outbox", b.Table))),
-            "{message}", "Outbox rows written but not yet published, by outbox table.");
-        metrics.Meter.CreateObservableGauge("ordersystem.outbox.oldest_pending_age", () => _latest.Select(b =>
-                new Measurement<double>(b.OldestAge.TotalSeconds, new KeyValuePair<string, object?>("outbox", b.Table))),
-            "s", "How long the oldest unpublished outbox row has waited (0 when none), by outbox table.");
     }
 
     public async Task<IReadOnlyList<OutboxBacklog>> MeasureAsync(CancellationToken ct)
@@ -57,6 +65,8 @@ internal sealed partial class OutboxBacklogMonitor : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Running.TryAdd(this, 0);
+        await using var _ = stoppingToken.Register(() => Running.TryRemove(this, out byte _));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -71,6 +81,8 @@ internal sealed partial class OutboxBacklogMonitor : BackgroundService
             await Task.Delay(TimeSpan.FromMilliseconds(_options.OutboxBacklogRefreshMs), _clock, stoppingToken);
         }
     }
+
+    private static IEnumerable<OutboxBacklog> Latest() => Running.Keys.SelectMany(m => m._latest);
 
     [LoggerMessage(LogLevel.Debug, "Could not measure the outbox backlog: {Error}")]
     private partial void LogMeasureFailed(string error);
