@@ -45,6 +45,32 @@ public sealed class MetricsTests : SystemTest
         });
     }
 
+    [Test]
+    public async Task While_the_broker_is_stopped_relay_failures_are_counted_and_the_backlog_is_published_after()
+    {
+        var sku = await NewProductAsync();
+        var (orderId, total) = await NewOrderAsync(Fresh("u"), sku);
+        var before = await PrometheusScrape.ReadAsync(Api);
+        await Servers.StopBrokerAsync();
+        try
+        {
+            Assert.That((await Api.PayAsync(orderId, "pay-outage", total)).Status, Is.EqualTo(HttpStatusCode.OK));
+            await Eventually.Until(() => PrometheusScrape.ReadAsync(Api),
+                now => Delta(before, now, "ordersystem_outbox_publish_failures_total", ("outbox", "order_outbox")) +
+                       Delta(before, now, "ordersystem_outbox_relay_errors_total", ("outbox", "order_outbox")) >= 1,
+                TimeSpan.FromSeconds(40), "the relay's failed attempt to be counted");
+        }
+        finally
+        {
+            await Servers.StartBrokerAsync();
+        }
+
+        await WaitUntilFulfilledAsync(orderId, seconds: 90);
+        var after = await PrometheusScrape.ReadAsync(Api);
+        Assert.That(Delta(before, after, "ordersystem_outbox_published_total", ("outbox", "order_outbox")), Is.EqualTo(1),
+            "published once the broker is back");
+    }
+
     private static double Delta(PrometheusScrape before, PrometheusScrape after, string metric, params (string, string)[] labels) =>
         after.Sum(metric, labels) - before.Sum(metric, labels);
 }

@@ -40,7 +40,8 @@ public static class ObservabilitySetup
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddMeter(Telemetry.Name, InstrumentationOptions.MeterName)
-                .AddPrometheusExporter());
+                // No response cache: a scrape every few seconds is cheap, and each one should show the values of now.
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         if (!string.IsNullOrWhiteSpace(options.OtlpEndpoint))
         {
             var protocol = options.OtlpProtocol.Equals("http/protobuf", StringComparison.OrdinalIgnoreCase)
