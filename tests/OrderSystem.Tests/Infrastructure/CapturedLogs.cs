@@ -9,6 +9,7 @@ namespace OrderSystem.Tests.Infrastructure;
 /// </summary>
 internal sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 {
+    private const int Keep = 20_000; // the newest lines only: the provider stays on the shared host for the whole run
     private readonly ConcurrentQueue<LogRecord> _records = new();
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
@@ -42,6 +43,9 @@ internal sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
             Collect(state, values);
             owner._scopes.ForEachScope((scope, collected) => Collect(scope, collected), values);
             owner._records.Enqueue(new LogRecord(category, logLevel, formatter(state, exception), values, exception?.ToString()));
+            while (owner._records.Count > Keep && owner._records.TryDequeue(out var _))
+            {
+            }
         }
 
         private static void Collect(object? state, Dictionary<string, string> values)

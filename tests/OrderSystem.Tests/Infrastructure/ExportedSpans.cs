@@ -5,10 +5,12 @@ namespace OrderSystem.Tests.Infrastructure;
 
 /// <summary>
 /// What the host's OpenTelemetry in-memory exporter received. The exporter adds from many threads while a test reads,
-/// so every access takes the lock.
+/// so every access takes the lock. Only the most recent spans are kept, so a long or heavy test run (a benchmark
+/// through the test host) cannot fill memory with them.
 /// </summary>
 internal sealed class ExportedSpans : ICollection<Activity>
 {
+    private const int Keep = 20_000;
     private readonly List<Activity> _spans = [];
 
     public IReadOnlyList<Activity> InTrace(ActivityTraceId traceId)
@@ -31,6 +33,10 @@ internal sealed class ExportedSpans : ICollection<Activity>
     {
         lock (_spans)
         {
+            if (_spans.Count >= Keep)
+            {
+                _spans.RemoveRange(0, Keep / 4);
+            }
             _spans.Add(item);
         }
     }
