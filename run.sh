@@ -200,7 +200,9 @@ cat <<EOF
 
   OrderSystem is running
     API                 $URL   (e.g. $URL/api/inventory/SKU-0001)
-    Health              $URL/health/live
+    Health              $URL/health/live  $URL/health/ready
+    Metrics             $URL/metrics   (Prometheus text format)
+    API reference       $URL/docs      (OpenAPI document: $URL/openapi/v1.json)
     RabbitMQ management http://127.0.0.1:${ORDERSYSTEM_RABBIT_MGMT_PORT:-15682}  (user ordersystem / ordersystem)
     MariaDB             127.0.0.1:${ORDERSYSTEM_DB_PORT:-3316}  (user ordersystem / ordersystem, database ordersystem)
 EOF

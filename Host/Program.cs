@@ -1,5 +1,6 @@
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
+using OrderSystem.BuildingBlocks.Observability;
 using OrderSystem.BuildingBlocks.Operations;
 using OrderSystem.Inventory;
 using OrderSystem.Marketing;
@@ -11,6 +12,8 @@ using OrderSystem.Warehouse;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddBuildingBlocks();
+builder.AddObservability();
+builder.AddApiDocs();
 builder.AddInventoryModule();
 builder.AddOrderModule();
 builder.AddPointsModule();
@@ -22,7 +25,8 @@ builder.AddMessaging();
 var app = builder.Build();
 
 app.UseBuildingBlocks();
-app.MapGet("/health/live", () => Results.Ok(new { status = "Healthy" }));
+app.MapObservability();
+app.MapApiDocs();
 app.MapInventoryEndpoints();
 app.MapOrderEndpoints();
 app.MapPointsEndpoints();

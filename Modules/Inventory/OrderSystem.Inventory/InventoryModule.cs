@@ -31,8 +31,11 @@ public static class InventoryModule
         {
             return app;
         }
-        app.MapGet("/api/inventory/{sku}", GetProduct.Handle).WithTags(Name);
-        app.MapAdminGroup("/inventory").MapPut("/{sku}", PutProduct.Handle).WithTags(Name);
+        app.MapGet("/api/inventory/{sku}", GetProduct.Handle).WithTags(Name)
+            .Produces<Product>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesDatabaseProblems();
+        app.MapAdminGroup("/inventory").MapPut("/{sku}", PutProduct.Handle).WithTags(Name)
+            .AcceptsJson<PutProduct.Request>().Produces<Product>().ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesDatabaseProblems();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Inbox;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
@@ -38,7 +39,8 @@ public static class MarketingModule
     {
         if (app.ServiceProvider.GetRequiredService<IConfiguration>().IsModuleEnabled(Name))
         {
-            app.MapGet("/api/users/{userId}/coupons", GetCoupons.Handle).WithTags(Name);
+            app.MapGet("/api/users/{userId}/coupons", GetCoupons.Handle).WithTags(Name)
+                .Produces<List<GetCoupons.Coupon>>().ProducesValidationProblem().ProducesDatabaseProblems();
         }
         return app;
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Operations;
@@ -52,9 +53,18 @@ public static class OrderModule
             return app;
         }
         var orders = app.MapGroup("/api/orders").WithTags(Name);
-        orders.MapPost("/", PlaceOrder.Handle);
-        orders.MapGet("/{orderId}", GetOrder.Handle);
-        orders.MapPost("/{orderId}/payment", PayOrder.Handle);
+        orders.MapPost("/", PlaceOrder.Handle)
+            .AcceptsJson<PlaceOrder.Request>().Produces<PlaceOrder.Response>(StatusCodes.Status201Created).ProducesDatabaseProblems();
+        orders.MapGet("/{orderId}", GetOrder.Handle)
+            .Produces<GetOrder.Response>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesDatabaseProblems();
+        orders.MapPost("/{orderId}/payment", PayOrder.Handle)
+            .AddEndpointFilter<PaymentTelemetry>()
+            .WithRequiredHeader("X-Signature", "sha256=<lowercase hex HMAC-SHA256 of the raw body with Payments:CallbackSecret>.")
+            .AcceptsJson<PayOrder.Request>().Produces<PayOrder.Response>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesDatabaseProblems();
         return app;
     }
 }

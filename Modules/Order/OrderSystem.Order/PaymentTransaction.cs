@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Dapper;
 using Microsoft.AspNetCore.Http;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Observability;
 using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Order.Contracts;
@@ -25,6 +27,8 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
     /// <summary>Returns the answer, or null when the order changed under us and must be read again.</summary>
     public async Task<IResult?> PayAsync(MySqlConnection connection, StoredOrder order, string paymentId, CancellationToken ct)
     {
+        using var span = Telemetry.Source.StartActivity("payment transaction");
+        span?.SetTag("order.id", order.OrderId);
         var now = clock.UtcNowForDatabase();
         var paid = new OrderPaid(order.OrderId, order.UserId,
             order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice)).ToList(), order.TotalAmount, paymentId, now);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Inbox;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
@@ -38,7 +39,8 @@ public static class PointsModule
     {
         if (app.ServiceProvider.GetRequiredService<IConfiguration>().IsModuleEnabled(Name))
         {
-            app.MapGet("/api/users/{userId}/points", GetPoints.Handle).WithTags(Name);
+            app.MapGet("/api/users/{userId}/points", GetPoints.Handle).WithTags(Name)
+                .Produces<GetPoints.Response>().ProducesValidationProblem().ProducesDatabaseProblems();
         }
         return app;
     }

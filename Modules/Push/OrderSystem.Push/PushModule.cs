@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Inbox;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
@@ -41,7 +42,8 @@ public static class PushModule
     {
         if (app.ServiceProvider.GetRequiredService<IConfiguration>().IsModuleEnabled(Name))
         {
-            app.MapGet("/api/users/{userId}/sms", GetSms.Handle).WithTags(Name);
+            app.MapGet("/api/users/{userId}/sms", GetSms.Handle).WithTags(Name)
+                .Produces<List<GetSms.Sms>>().ProducesValidationProblem().ProducesDatabaseProblems();
         }
         return app;
     }

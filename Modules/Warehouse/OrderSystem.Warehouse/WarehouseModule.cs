@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Inbox;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
@@ -41,7 +42,8 @@ public static class WarehouseModule
     {
         if (app.ServiceProvider.GetRequiredService<IConfiguration>().IsModuleEnabled(Name))
         {
-            app.MapGet("/api/shipments", GetShipments.Handle).WithTags(Name);
+            app.MapGet("/api/shipments", GetShipments.Handle).WithTags(Name)
+                .Produces<List<GetShipments.Shipment>>().ProducesValidationProblem().ProducesDatabaseProblems();
         }
         return app;
     }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 using MySqlConnector;
 using OrderSystem.Migrations;
 using Respawn;
@@ -86,6 +87,9 @@ internal sealed class TestSystem : IAsyncDisposable
             {
                 services.AddSingleton<ConsumeCounter>();
                 services.AddConsumeObserver(sp => sp.GetRequiredService<ConsumeCounter>());
+                var spans = new ExportedSpans(); // the host's traces, for the tracing tests
+                services.AddSingleton(spans);
+                services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
             });
         });
         var system = new TestSystem(database, vhost, factory, respawner);

@@ -12,7 +12,8 @@ public static class AdminKeyFilter
     /// <summary>Every /api/admin route needs the header X-Api-Key equal to Admin:ApiKey.</summary>
     public static RouteGroupBuilder MapAdminGroup(this IEndpointRouteBuilder app, string prefix)
     {
-        var group = app.MapGroup("/api/admin" + prefix);
+        var group = app.MapGroup("/api/admin" + prefix)
+            .WithRequiredHeader("X-Api-Key", "The admin key (Admin:ApiKey); without it the answer is 401.");
         group.AddEndpointFilter(async (context, next) =>
         {
             var configured = context.HttpContext.RequestServices.GetRequiredService<IConfiguration>()["Admin:ApiKey"];

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Observability;
 
 namespace OrderSystem.BuildingBlocks.Messaging;
 
@@ -56,6 +57,8 @@ public static class MessagingSetup
                         });
                     }
                 });
+                rabbit.UseInstrumentation(serviceName: Telemetry.Name); // MassTransit's own meter: receive/consume/send counts
+                rabbit.UseConsumeFilter(typeof(ConsumeTelemetryFilter<>), context); // log scope, consume metrics
                 rabbit.ConfigureEndpoints(context);
             });
         });

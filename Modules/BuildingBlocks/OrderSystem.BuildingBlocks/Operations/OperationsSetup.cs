@@ -28,13 +28,21 @@ public static class OperationsSetup
 
     public static IEndpointRouteBuilder MapAdminOperations(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapAdminGroup("").WithTags("Operations");
-        admin.MapGet("/outbox", ListOutbox.Handle);
-        admin.MapPost("/outbox/{messageId}/retry", RetryOutboxMessage.Handle);
-        admin.MapGet("/reconciliation", RunReconciliation.Handle);
-        admin.MapPost("/retention/run", MessageRetention.Handle);
-        admin.MapGet("/dead-letters", DeadLetterEndpoints.List);
-        admin.MapPost("/dead-letters/{module}/replay", DeadLetterEndpoints.Replay);
+        var admin = app.MapAdminGroup("").WithTags("Operations").ProducesProblem(StatusCodes.Status401Unauthorized);
+        admin.MapGet("/outbox", ListOutbox.Handle)
+            .Produces<ListOutbox.Response>().ProducesValidationProblem().ProducesDatabaseProblems();
+        admin.MapPost("/outbox/{messageId}/retry", RetryOutboxMessage.Handle)
+            .Produces<RetryOutboxMessage.Response>(StatusCodes.Status202Accepted).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesDatabaseProblems();
+        admin.MapGet("/reconciliation", RunReconciliation.Handle)
+            .Produces<RunReconciliation.Response>().ProducesValidationProblem().ProducesDatabaseProblems();
+        admin.MapPost("/retention/run", MessageRetention.Handle)
+            .Produces<IReadOnlyList<MessageRetention.Result>>().ProducesDatabaseProblems();
+        admin.MapGet("/dead-letters", DeadLetterEndpoints.List)
+            .Produces<IReadOnlyList<DeadLetters.Queue>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapPost("/dead-letters/{module}/replay", DeadLetterEndpoints.Replay)
+            .Produces<DeadLetterEndpoints.ReplayResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 }

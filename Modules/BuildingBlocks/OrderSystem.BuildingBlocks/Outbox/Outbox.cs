@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Observability;
 
 namespace OrderSystem.BuildingBlocks.Outbox;
 
@@ -29,8 +30,13 @@ public sealed class Outbox<TModule> : IOutboxTable
     internal OutboxSignal Signal { get; } = new();
 
     /// <summary>The insert as a batch command, so a caller can send it in the same round trip as its own writes.</summary>
-    public MySqlBatchCommand CreateInsert<T>(Guid messageId, T message, DateTime now) where T : class =>
-        new(_insertSql)
+    public MySqlBatchCommand CreateInsert<T>(Guid messageId, T message, DateTime now) where T : class
+    {
+        // A span of its own marks the row in the trace; the relay's publish continues as its child.
+        using var span = Telemetry.Source.StartActivity("outbox write " + typeof(T).Name, ActivityKind.Producer);
+        span?.SetTag("messaging.message.id", messageId);
+        span?.SetTag("outbox.table", Table);
+        return new MySqlBatchCommand(_insertSql)
         {
             Parameters =
             {
@@ -42,6 +48,7 @@ public sealed class Outbox<TModule> : IOutboxTable
                 new MySqlParameter("@created_at", now),
             },
         };
+    }
 
     public async Task AddAsync<T>(MySqlTransaction tx, Guid messageId, T message, DateTime now, CancellationToken ct) where T : class
     {

@@ -17,6 +17,7 @@ public static class OutboxRegistration
         {
             builder.Services.AddSingleton(new OutboxMessageType(type));
         }
+        builder.Services.AddSingleton(new OutboxTableRegistration(tableName));
         builder.Services.AddHostedService<OutboxRelay<TModule>>();
         return builder;
     }
@@ -28,3 +29,6 @@ public static class OutboxRegistration
         return builder;
     }
 }
+
+/// <summary>Lets module-independent code (the backlog gauges, readiness) find every outbox table.</summary>
+internal sealed record OutboxTableRegistration(string Table);

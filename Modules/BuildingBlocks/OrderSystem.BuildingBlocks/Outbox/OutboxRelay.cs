@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using MassTransit;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Observability;
 
 namespace OrderSystem.BuildingBlocks.Outbox;
 
@@ -21,6 +23,7 @@ internal sealed partial class OutboxRelay<TModule>(
     OutboxMessageTypes messageTypes,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
+    OrderSystemMetrics metrics,
     ILogger<OutboxRelay<TModule>> logger) : BackgroundService
 {
     private readonly OutboxOptions _options = options.Value;
@@ -55,6 +58,7 @@ internal sealed partial class OutboxRelay<TModule>(
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 failures++;
+                metrics.RelayFailed(outbox.Table);
                 LogRelayFailed(outbox.Table, e.Message, e);
             }
 
@@ -101,12 +105,15 @@ internal sealed partial class OutboxRelay<TModule>(
             LogPublishFailed(outbox.Table, failed.Count, error);
         }
         await tx.CommitAsync(ct);
+        metrics.OutboxPublished(outbox.Table, published.Count, failed.Count);
         return (rows.Count, failed.Count);
     }
 
     /// <summary>Returns null when the broker confirmed the message, else the error.</summary>
     private async Task<string?> PublishAsync(OutboxRow row, CancellationToken ct)
     {
+        // A child of the span that wrote the row, so the publish (and MassTransit's send under it) joins that trace.
+        using var span = StartPublishSpan(row);
         try
         {
             var type = messageTypes.Resolve(row.MessageType);
@@ -115,8 +122,9 @@ internal sealed partial class OutboxRelay<TModule>(
             {
                 // The row's id travels as the MessageId, so a re-publish is recognisably the same message.
                 context.MessageId = row.MessageId;
-                if (row.TraceParent is not null)
+                if (span is null && row.TraceParent is not null)
                 {
+                    // Nobody listens for spans here: hand the stored context on as it is.
                     context.Headers.Set("traceparent", row.TraceParent);
                 }
             }, ct);
@@ -124,8 +132,19 @@ internal sealed partial class OutboxRelay<TModule>(
         }
         catch (Exception e)
         {
+            span?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             return $"{e.GetType().Name}: {e.Message}";
         }
+    }
+
+    private Activity? StartPublishSpan(OutboxRow row)
+    {
+        ActivityContext.TryParse(row.TraceParent, null, out var parent);
+        var span = Telemetry.Source.StartActivity(
+            "outbox publish " + row.MessageType[(row.MessageType.LastIndexOf('.') + 1)..], ActivityKind.Producer, parent);
+        span?.SetTag("messaging.message.id", row.MessageId);
+        span?.SetTag("outbox.table", outbox.Table);
+        return span;
     }
 
     private TimeSpan Backoff(int failures) =>
