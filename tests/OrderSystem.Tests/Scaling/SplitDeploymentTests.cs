@@ -54,8 +54,15 @@ public sealed class SplitDeploymentTests
             ["/api/users/load-user-0/points"] = "loyalty", ["/api/users/load-user-0/coupons"] = "loyalty",
             ["/api/users/load-user-0/sms"] = "delivery", [$"/api/shipments?orderId={orderId}"] = "delivery",
         };
+        var outboxes = new Dictionary<string, string[]>
+        {
+            ["buyer"] = ["order_outbox"], ["loyalty"] = ["points_outbox", "marketing_outbox"], ["delivery"] = ["push_outbox", "warehouse_outbox"],
+        };
         foreach (var (name, host) in hosts)
         {
+            var ready = (await host.Api.GetAsync("/health/ready")).Json;
+            Assert.That(ready["entries"]!["outbox"]!["data"]!.AsObject().Select(e => e.Key), Is.EquivalentTo(outboxes[name]),
+                $"{name} reports only its own modules' health");
             foreach (var (route, owner) in routes)
             {
                 var expected = name == owner ? HttpStatusCode.OK : HttpStatusCode.NotFound;
