@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Sockets;
+using Dapper;
+using MySqlConnector;
+using OrderSystem.Bench.Hosting;
+using OrderSystem.Bench.Limits;
+using OrderSystem.Bench.Load;
+using OrderSystem.Bench.Outbox;
+using OrderSystem.Bench.Report;
+using OrderSystem.Bench.SyncChain;
+
+namespace OrderSystem.Bench;
+
+/// <summary>The three scenarios of the issue, run side by side: synchronous chain, outbox (the product), and the limits.</summary>
+internal sealed class Scenarios(BenchOptions options, MarkdownReport report, string resultsDirectory)
+{
+    private readonly BenchEnvironment _environment = new(options);
+    private readonly IReadOnlyList<string> _skus = Catalog.Skus(options.Skus);
+    private readonly PaymentMeasurement _payments = new(options, Catalog.Skus(options.Skus));
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        if (options.ManagesHost)
+        {
+            Log($"migrating {options.ConnectionString.Split(';').FirstOrDefault(p => p.StartsWith("Database", StringComparison.OrdinalIgnoreCase))}");
+            _environment.Migrate();
+        }
+        if (options.Scenarios.Contains("sync"))
+        {
+            await SynchronousChainAsync(ct);
+        }
+        if (options.Scenarios.Contains("outbox"))
+        {
+            await OutboxAsync(ct);
+        }
+        if (options.Scenarios.Contains("limits"))
+        {
+            await LimitsAsync(ct);
+        }
+    }
+
+    private async Task SynchronousChainAsync(CancellationToken ct)
+    {
+        foreach (var (name, costs) in new[] { ("sync-spikes-on", options.Costs), ("sync-spikes-off", options.Costs.WithoutSpikes) })
+        {
+            Log($"{name}: synchronous chain in this process ({costs.Describe()})");
+            await _environment.ResetAsync(ct);
+            var url = $"http://127.0.0.1:{FreePort()}";
+            await using var app = await SyncChainHost.StartAsync(options, costs, url);
+            using var shop = Shop(url);
+            await Catalog.SeedAsync(shop, _skus, ct);
+            report.Runs.Add(await _payments.RunAsync(name, "synchronous chain (bench host)", costs, shop, new CurrentProcess(),
+                Math.Min(options.SyncOrders, options.Orders), null, outboxProbes: false, lagWait: null, ct));
+            await app.StopAsync(ct);
+        }
+    }
+
+    private async Task OutboxAsync(CancellationToken ct)
+    {
+        await ProductRunAsync("outbox-spikes-on", options.Costs, null, lagWait: null, ct);
+        await ProductRunAsync("outbox-spikes-off", options.Costs.WithoutSpikes, null, lagWait: null, ct);
+        var max = await ProductRunAsync("outbox-costs-zero", Costs.Zero, null, lagWait: null, ct);
+
+        // The lag target is set at half the maximum payment rate, with nothing slowing the consumers down.
+        var rate = options.LagRate > 0 ? options.LagRate : Math.Max(1, Math.Round(max.Load.PerSecond / 2));
+        var lagOrders = (int)Math.Min(options.Orders, rate * options.DurationSeconds);
+        await ProductRunAsync("lag-costs-zero", Costs.Zero, rate, lagWait: TimeSpan.FromSeconds(60), ct, lagOrders, relayDrain: true);
+        // The article's costs at a rate the slow logistics consumer (500 ms, 128 in flight) can keep up with.
+        var costlyRate = Math.Min(rate, 100);
+        await ProductRunAsync("lag-article-costs", options.Costs, costlyRate, lagWait: TimeSpan.FromSeconds(90), ct,
+            (int)Math.Min(options.Orders, costlyRate * options.DurationSeconds));
+    }
+
+    private async Task<RunRecord> ProductRunAsync(
+        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct, int? orders = null, bool relayDrain = false)
+    {
+        Log($"{name}: product host ({costs.Describe()})");
+        await using var host = await StartProductHostAsync(name, costs, ct);
+        using var shop = Shop(host?.Url ?? options.Url!);
+        await Catalog.SeedAsync(shop, _skus, ct);
+        var run = await _payments.RunAsync(name, "outbox (product)", options.ManagesHost ? costs : null, shop,
+            host is null ? new RemoteProcess() : host, orders ?? options.Orders, rate, outboxProbes: true, lagWait, ct);
+        report.Runs.Add(run);
+        if (relayDrain)
+        {
+            await RelayDrainAsync(shop, host, ct);
+        }
+        return run;
+    }
+
+    private async Task RelayDrainAsync(ShopClient shop, IMeasuredProcess? host, CancellationToken ct)
+    {
+        Log($"relay drain: {options.RelayMessages:N0} OrderPaid rows committed at once into order_outbox");
+        var wake = (await Catalog.PlaceOrdersAsync(shop, _skus, 1, 1, "relay: wake-up order", ct))[0];
+        await RelayDrain.FillAsync(options.ConnectionString, options.RelayMessages, ct);
+        var cpuBefore = host?.Sample();
+        var machineBefore = MachineCpu.Read();
+        var started = DateTime.UtcNow;
+        await shop.PayAsync(wake, ct); // its commit wakes the relay at once
+        var last = await RelayDrain.WaitDrainedAsync(options.ConnectionString, TimeSpan.FromMinutes(3), ct);
+        if (last is null)
+        {
+            report.Notes.Add("The relay drain did not finish within 3 minutes; no relay rate reported.");
+            return;
+        }
+        var paidAt = await PaidAtAsync(wake.OrderId, ct);
+        var seconds = (last.Value - paidAt).TotalSeconds;
+        var elapsed = (DateTime.UtcNow - started).TotalSeconds;
+        var cpu = host is null || cpuBefore is null ? 0 : 100 * (host.Sample().CpuTime - cpuBefore.CpuTime).TotalSeconds / elapsed;
+        report.Relay = new RelayRecord(options.RelayMessages, seconds,
+            new Usage(host?.Description ?? "remote", cpu, 0, MachineCpu.PercentBetween(machineBefore, MachineCpu.Read())));
+        Log($"relay drain: {options.RelayMessages / seconds:N0} msg/s");
+    }
+
+    private async Task LimitsAsync(CancellationToken ct)
+    {
+        Log("limits: bare payment transaction through MySqlConnector");
+        if (options.ManagesHost)
+        {
+            await _environment.ResetAsync(ct);
+            // Seed the catalog through the admin API as everywhere else, then stop the host so nothing else runs.
+            await using var host = await StartProductHostAsync("limits-seed", Costs.Zero, ct);
+            using var shop = Shop(host!.Url);
+            await Catalog.SeedAsync(shop, _skus, ct);
+        }
+        var machineBefore = MachineCpu.Read();
+        var self = new CurrentProcess();
+        var cpuBefore = self.Sample();
+        var bare = await BareTransaction.RunAsync(options.ConnectionString, _skus, options.Orders, options.Concurrency,
+            TimeSpan.FromSeconds(options.DurationSeconds), ct);
+        report.Bare = (bare, new Usage(self.Description, 100 * (self.Sample().CpuTime - cpuBefore.CpuTime).TotalSeconds / bare.Elapsed.TotalSeconds,
+            0, MachineCpu.PercentBetween(machineBefore, MachineCpu.Read())));
+
+        Log($"limits: raw RabbitMQ publishing with confirms, {options.BrokerMessages:N0} messages");
+        report.Broker = await RawBrokerPublishing.RunAsync(options, options.BrokerMessages, MarkdownReport.RawBatch, ct);
+        Log($"limits: raw broker {report.Broker.PublishedPerSecond:N0} msg/s");
+    }
+
+    /// <summary>A fresh host per run (or none when pointed at one elsewhere), after emptying the database and the virtual host.</summary>
+    private async Task<ProductHost?> StartProductHostAsync(string name, Costs costs, CancellationToken ct)
+    {
+        if (!options.ManagesHost)
+        {
+            return null;
+        }
+        await _environment.ResetAsync(ct);
+        return await ProductHost.StartAsync(options, costs.AsHostSettings(), Path.Combine(resultsDirectory, $"host-{name}.log"), ct);
+    }
+
+    private async Task<DateTime> PaidAtAsync(Guid orderId, CancellationToken ct)
+    {
+        await using var connection = new MySqlConnection(options.ConnectionString);
+        await connection.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+            "SELECT paid_at FROM order_orders WHERE id = @Id", new { Id = orderId }, cancellationToken: ct));
+    }
+
+    private ShopClient Shop(string url) => ShopClient.Create(url, options.Concurrency + 8, options.AdminKey, options.CallbackSecret);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Log(string message) => Console.Error.WriteLine($"[bench {DateTime.UtcNow:HH:mm:ss}] {message}");
+}
