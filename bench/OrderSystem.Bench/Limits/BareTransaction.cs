@@ -32,7 +32,7 @@ internal static class BareTransaction
             await using var connection = await dataSource.OpenConnectionAsync(token);
             await using var tx = await connection.BeginTransactionAsync(token);
             var paid = await connection.ExecuteAsync(new CommandDefinition(MarkPaidSql,
-                new { PaymentId = "bare-" + item.OrderId, Id = item.OrderId }, tx, cancellationToken: token));
+                new { PaymentId = $"bare-{item.OrderId:N}", Id = item.OrderId }, tx, cancellationToken: token));
             var deducted = await connection.ExecuteAsync(new CommandDefinition(DeductSql, new { item.Sku }, tx, cancellationToken: token));
             await tx.CommitAsync(token);
             return paid == 1 && deducted == 1;
@@ -40,7 +40,7 @@ internal static class BareTransaction
     }
 
     /// <summary>Fresh Created orders, inserted in bulk by the server itself (MariaDB's seq engine), each with a random SKU.</summary>
-    private static async Task<IReadOnlyList<(string OrderId, string Sku)>> PrepareAsync(
+    private static async Task<IReadOnlyList<(Guid OrderId, string Sku)>> PrepareAsync(
         string connectionString, IReadOnlyList<string> skus, int count, CancellationToken ct)
     {
         await using var connection = new MySqlConnection(connectionString);
@@ -48,7 +48,7 @@ internal static class BareTransaction
         // count is an int from our own options, formatted into the seq table's name: no input reaches the SQL.
         await connection.ExecuteAsync(new CommandDefinition(string.Format(System.Globalization.CultureInfo.InvariantCulture, InsertOrdersSql, count),
             cancellationToken: ct, commandTimeout: 300));
-        var ids = (await connection.QueryAsync<string>(new CommandDefinition(OrderIdsSql, cancellationToken: ct))).AsList();
+        var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(OrderIdsSql, cancellationToken: ct))).AsList();
         var random = new Random(count);
         return [.. ids.Select(id => (id, skus[random.Next(skus.Count)]))];
     }

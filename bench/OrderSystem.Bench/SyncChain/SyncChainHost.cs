@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Outbox;
@@ -30,9 +29,14 @@ internal static class SyncChainHost
     public static async Task<WebApplication> StartAsync(BenchOptions options, Costs costs, string url)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.RepoRoot });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:OrderSystem"] = options.ConnectionString });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:OrderSystem"] = options.ConnectionString,
+            // Quiet: the report goes to stdout.
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+        });
         builder.WebHost.UseUrls(url);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
         builder.AddBuildingBlocks();
         builder.AddInventoryModule();
