@@ -20,6 +20,7 @@ internal sealed class BenchOptions
         ["--duration"] = "Bench:DurationSeconds",
         ["--skus"] = "Bench:Skus",
         ["--lag-rate"] = "Bench:LagRate",
+        ["--latency-rate"] = "Bench:LatencyRate",
         ["--relay-messages"] = "Bench:RelayMessages",
         ["--broker-messages"] = "Bench:BrokerMessages",
         ["--points-ms"] = "Bench:Costs:PointsMs",
@@ -49,6 +50,7 @@ internal sealed class BenchOptions
     public double DurationSeconds { get; init; } = 15;
     public int Skus { get; init; } = 1000;
     public double LagRate { get; init; }
+    public double LatencyRate { get; init; }
     public int RelayMessages { get; init; } = 20000;
     public int BrokerMessages { get; init; } = 20000;
     public Costs Costs { get; init; } = new();
@@ -105,6 +107,7 @@ internal sealed class BenchOptions
             DurationSeconds = bench.GetValue("DurationSeconds", defaults.DurationSeconds),
             Skus = bench.GetValue("Skus", defaults.Skus),
             LagRate = bench.GetValue("LagRate", defaults.LagRate),
+            LatencyRate = bench.GetValue("LatencyRate", defaults.LatencyRate),
             RelayMessages = bench.GetValue("RelayMessages", defaults.RelayMessages),
             BrokerMessages = bench.GetValue("BrokerMessages", defaults.BrokerMessages),
             Costs = bench.GetSection("Costs").Get<Costs>() ?? new Costs(),

@@ -57,29 +57,34 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
 
     private async Task OutboxAsync(CancellationToken ct)
     {
-        await ProductRunAsync("outbox-spikes-on", options.Costs, null, lagWait: null, ct);
-        await ProductRunAsync("outbox-spikes-off", options.Costs.WithoutSpikes, null, lagWait: null, ct);
+        // Latency side by side: the same payments per second as the synchronous chain managed, so both are compared at
+        // the same load; a closed loop at c=64 would measure the outbox's queueing at saturation instead.
+        var rate = options.LatencyRate > 0 ? options.LatencyRate
+            : report.Run("sync-spikes-on") is { } sync ? Math.Max(1, Math.Round(sync.Load.PerSecond)) : 100;
+        var lagWait = TimeSpan.FromSeconds(90);
+        await ProductRunAsync("outbox-spikes-on", options.Costs, rate, lagWait, ct);
+        await ProductRunAsync("outbox-spikes-off", options.Costs.WithoutSpikes, rate, lagWait, ct);
+
+        // Throughput: as many payments as 64 buyers can push, with the article's costs and then with none.
+        await ProductRunAsync("outbox-c64-spikes-on", options.Costs, null, lagWait: null, ct);
         var max = await ProductRunAsync("outbox-costs-zero", Costs.Zero, null, lagWait: null, ct);
 
         // The lag target is set at half the maximum payment rate, with nothing slowing the consumers down.
-        var rate = options.LagRate > 0 ? options.LagRate : Math.Max(1, Math.Round(max.Load.PerSecond / 2));
-        var lagOrders = (int)Math.Min(options.Orders, rate * options.DurationSeconds);
-        await ProductRunAsync("lag-costs-zero", Costs.Zero, rate, lagWait: TimeSpan.FromSeconds(60), ct, lagOrders, relayDrain: true);
-        // The article's costs at a rate the slow logistics consumer (500 ms, 128 in flight) can keep up with.
-        var costlyRate = Math.Min(rate, 100);
-        await ProductRunAsync("lag-article-costs", options.Costs, costlyRate, lagWait: TimeSpan.FromSeconds(90), ct,
-            (int)Math.Min(options.Orders, costlyRate * options.DurationSeconds));
+        var half = options.LagRate > 0 ? options.LagRate : Math.Max(1, Math.Round(max.Load.PerSecond / 2));
+        await ProductRunAsync("lag-costs-zero", Costs.Zero, half, TimeSpan.FromSeconds(60), ct, relayDrain: true);
     }
 
     private async Task<RunRecord> ProductRunAsync(
-        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct, int? orders = null, bool relayDrain = false)
+        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct, bool relayDrain = false)
     {
         Log($"{name}: product host ({costs.Describe()})");
         await using var host = await StartProductHostAsync(name, costs, ct);
         using var shop = Shop(host?.Url ?? options.Url!);
         await Catalog.SeedAsync(shop, _skus, ct);
+        // An open-loop run places only the orders its rate can reach in the time allowed.
+        var orders = rate is { } r ? (int)Math.Min(options.Orders, Math.Ceiling(r * options.DurationSeconds)) : options.Orders;
         var run = await _payments.RunAsync(name, "outbox (product)", options.ManagesHost ? costs : null, shop,
-            host is null ? new RemoteProcess() : host, orders ?? options.Orders, rate, outboxProbes: true, lagWait, ct);
+            host is null ? new RemoteProcess() : host, orders, rate, outboxProbes: true, lagWait, ct);
         report.Runs.Add(run);
         if (relayDrain)
         {
