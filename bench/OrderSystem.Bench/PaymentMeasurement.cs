@@ -25,6 +25,7 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
             shop.PayAsync, ct);
         var from = outboxProbes ? await LastPaidAsync(ct) : default;
 
+        var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
         var cpuBefore = process.Sample();
         var machineBefore = MachineCpu.Read();
         LoadResult load;
@@ -46,8 +47,10 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
         {
             lag = await FulfilmentLag.MeasureAsync(options.ConnectionString, from.AddTicks(10), await LastPaidAsync(ct), wait, ct);
         }
+        // After the lag wait the asynchronous work of these payments is done too, so the counters cover the whole pipeline.
+        var db = (await DbCounters.ReadAsync(options.ConnectionString, ct)).Minus(dbBefore);
         var mode = rate is { } r ? $"open loop, {r:N0}/s" : $"closed loop, c={options.Concurrency}";
-        return new RunRecord(name, scenario, costs?.Describe() ?? "as configured on the host", mode, load, usage, backlogPeak, lag);
+        return new RunRecord(name, scenario, costs?.Describe() ?? "as configured on the host", mode, load, usage, backlogPeak, lag, db);
     }
 
     private async Task<DateTime> LastPaidAsync(CancellationToken ct)

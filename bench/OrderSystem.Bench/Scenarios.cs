@@ -67,15 +67,16 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
 
         // Throughput: as many payments as 64 buyers can push, with the article's costs and then with none.
         await ProductRunAsync("outbox-c64-spikes-on", options.Costs, null, lagWait: null, ct);
-        var max = await ProductRunAsync("outbox-costs-zero", Costs.Zero, null, lagWait: null, ct);
+        var max = await ProductRunAsync("outbox-costs-zero", Costs.Zero, null, lagWait: TimeSpan.FromSeconds(60), ct);
 
         // The lag target is set at half the maximum payment rate, with nothing slowing the consumers down.
         var half = options.LagRate > 0 ? options.LagRate : Math.Max(1, Math.Round(max.Load.PerSecond / 2));
-        await ProductRunAsync("lag-costs-zero", Costs.Zero, half, TimeSpan.FromSeconds(60), ct, relayDrain: true);
+        await ProductRunAsync("lag-costs-zero", Costs.Zero, half, TimeSpan.FromSeconds(60), ct);
+        await RelayDrainAsync(ct);
     }
 
     private async Task<RunRecord> ProductRunAsync(
-        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct, bool relayDrain = false)
+        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct)
     {
         Log($"{name}: product host ({costs.Describe()})");
         await using var host = await StartProductHostAsync(name, costs, ct);
@@ -86,16 +87,20 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         var run = await _payments.RunAsync(name, "outbox (product)", options.ManagesHost ? costs : null, shop,
             host is null ? new RemoteProcess() : host, orders, rate, outboxProbes: true, lagWait, ct);
         report.Runs.Add(run);
-        if (relayDrain)
-        {
-            await RelayDrainAsync(shop, host, ct);
-        }
         return run;
     }
 
-    private async Task RelayDrainAsync(ShopClient shop, IMeasuredProcess? host, CancellationToken ct)
+    /// <summary>
+    /// The relay alone: a host running only Order (and Inventory), so nothing else competes for the machine, publishing into
+    /// the same four drained queues as the raw broker test.
+    /// </summary>
+    private async Task RelayDrainAsync(CancellationToken ct)
     {
         Log($"relay drain: {options.RelayMessages:N0} OrderPaid rows committed at once into order_outbox");
+        await using var host = await StartProductHostAsync("relay-drain", Costs.Zero, ct, ("Modules__Enabled", "Order,Inventory"));
+        using var shop = Shop(host?.Url ?? options.Url!);
+        await Catalog.SeedAsync(shop, _skus, ct);
+        await using var queues = await DrainingQueues.DeclareAsync(options, ct);
         var wake = (await Catalog.PlaceOrdersAsync(shop, _skus, 1, 1, "relay: wake-up order", ct))[0];
         await RelayDrain.FillAsync(options.ConnectionString, options.RelayMessages, ct);
         var cpuBefore = host?.Sample();
@@ -108,13 +113,13 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
             report.Notes.Add("The relay drain did not finish within 3 minutes; no relay rate reported.");
             return;
         }
-        var paidAt = await PaidAtAsync(wake.OrderId, ct);
-        var seconds = (last.Value - paidAt).TotalSeconds;
         var elapsed = (DateTime.UtcNow - started).TotalSeconds;
-        var cpu = host is null || cpuBefore is null ? 0 : 100 * (host.Sample().CpuTime - cpuBefore.CpuTime).TotalSeconds / elapsed;
-        report.Relay = new RelayRecord(options.RelayMessages, seconds,
-            new Usage(host?.Description ?? "remote", cpu, 0, MachineCpu.PercentBetween(machineBefore, MachineCpu.Read())));
-        Log($"relay drain: {options.RelayMessages / seconds:N0} msg/s");
+        var usage = new Usage(host?.Description ?? "remote",
+            host is null || cpuBefore is null ? 0 : 100 * (host.Sample().CpuTime - cpuBefore.CpuTime).TotalSeconds / elapsed,
+            0, MachineCpu.PercentBetween(machineBefore, MachineCpu.Read()));
+        var seconds = (last.Value - await PaidAtAsync(wake.OrderId, ct)).TotalSeconds;
+        report.Relay = new RelayRecord(options.RelayMessages + 1, seconds, usage);
+        Log($"relay drain: {report.Relay.PerSecond:N0} msg/s");
     }
 
     private async Task LimitsAsync(CancellationToken ct)
@@ -131,25 +136,33 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         var machineBefore = MachineCpu.Read();
         var self = new CurrentProcess();
         var cpuBefore = self.Sample();
+        var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
         var bare = await BareTransaction.RunAsync(options.ConnectionString, _skus, options.Orders, options.Concurrency,
             TimeSpan.FromSeconds(options.DurationSeconds), ct);
         report.Bare = (bare, new Usage(self.Description, 100 * (self.Sample().CpuTime - cpuBefore.CpuTime).TotalSeconds / bare.Elapsed.TotalSeconds,
             0, MachineCpu.PercentBetween(machineBefore, MachineCpu.Read())));
+        report.BareDb = (await DbCounters.ReadAsync(options.ConnectionString, ct)).Minus(dbBefore);
 
         Log($"limits: raw RabbitMQ publishing with confirms, {options.BrokerMessages:N0} messages");
+        if (options.ManagesHost)
+        {
+            await _environment.RecreateVirtualHostAsync(ct); // no module queue from the seeding host behind the exchange
+        }
         report.Broker = await RawBrokerPublishing.RunAsync(options, options.BrokerMessages, MarkdownReport.RawBatch, ct);
         Log($"limits: raw broker {report.Broker.PublishedPerSecond:N0} msg/s");
     }
 
     /// <summary>A fresh host per run (or none when pointed at one elsewhere), after emptying the database and the virtual host.</summary>
-    private async Task<ProductHost?> StartProductHostAsync(string name, Costs costs, CancellationToken ct)
+    private async Task<ProductHost?> StartProductHostAsync(
+        string name, Costs costs, CancellationToken ct, params (string Key, string Value)[] settings)
     {
         if (!options.ManagesHost)
         {
             return null;
         }
         await _environment.ResetAsync(ct);
-        return await ProductHost.StartAsync(options, costs.AsHostSettings(), Path.Combine(resultsDirectory, $"host-{name}.log"), ct);
+        return await ProductHost.StartAsync(options, costs.AsHostSettings().Concat(settings.Select(s => KeyValuePair.Create(s.Key, s.Value))),
+            Path.Combine(resultsDirectory, $"host-{name}.log"), ct);
     }
 
     private async Task<DateTime> PaidAtAsync(Guid orderId, CancellationToken ct)

@@ -33,7 +33,7 @@ internal sealed class BenchEnvironment(BenchOptions options)
     }
 
     /// <summary>Deleting the virtual host drops every queue and any message left in them; MassTransit declares its topology again.</summary>
-    private async Task RecreateVirtualHostAsync(CancellationToken ct)
+    public async Task RecreateVirtualHostAsync(CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = new Uri(options.RabbitManagementUrl.TrimEnd('/') + "/") };
         http.DefaultRequestHeaders.Authorization = new("Basic",

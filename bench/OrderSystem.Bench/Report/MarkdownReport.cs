@@ -12,6 +12,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     public List<RunRecord> Runs { get; } = [];
     public RelayRecord? Relay { get; set; }
     public (LoadResult Load, Usage Usage)? Bare { get; set; }
+    public DbCounters? BareDb { get; set; }
     public BrokerResult? Broker { get; set; }
     public List<string> Notes { get; } = [];
 
@@ -83,6 +84,20 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
             md.AppendLine(F($"| bare-transaction | limits: MySqlConnector, no HTTP, no outbox | - | closed loop, c={options.Concurrency} | {l.Latency.Count:N0} | {l.Errors:N0} | {l.PerSecond:N0} | {Ms(l.Latency.P50)} | {Ms(l.Latency.P95)} | {Ms(l.Latency.P99)} | {Ms(l.Latency.Max)} | {Cpu(bare.Usage)} | {Mb(bare.Usage)} | {bare.Usage.MachineCpuPercent:0}% | - |"));
         }
         md.AppendLine();
+        md.AppendLine("Database work per payment (MariaDB's global counters over the run, and over the wait for fulfilment where the lag was measured):").AppendLine();
+        md.AppendLine("| run | statements/payment | commits/payment | redo fsyncs/payment | row lock waits |");
+        md.AppendLine("|---|---|---|---|---|");
+        foreach (var r in Runs.Where(r => r.Db is not null && r.Load.Latency.Count > 0))
+        {
+            var n = (double)r.Load.Latency.Count;
+            md.AppendLine(F($"| {r.Name}{(r.Lag is null ? " (run window only)" : "")} | {r.Db!.Statements / n:0.0} | {r.Db.Commits / n:0.0} | {r.Db.Fsyncs / n:0.00} | {r.Db.RowLockWaits:N0} |"));
+        }
+        if (BareDb is { } bareDb && Bare is { } bareRun)
+        {
+            var n = (double)bareRun.Load.Latency.Count;
+            md.AppendLine(F($"| bare-transaction | {bareDb.Statements / n:0.0} | {bareDb.Commits / n:0.0} | {bareDb.Fsyncs / n:0.00} | {bareDb.RowLockWaits:N0} |"));
+        }
+        md.AppendLine();
         md.AppendLine(F($"CPU (process) is in % of one core ({Environment.ProcessorCount * 100}% = the whole machine); for the outbox runs it is the product host process, for the synchronous chain the benchmark process that hosts it (so it includes the load generator)."));
         md.AppendLine();
     }
@@ -108,11 +123,11 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         md.AppendLine("|---|---|---|---|---|");
         if (Relay is { } relay)
         {
-            md.AppendLine(F($"| relay drain (Order's outbox → RabbitMQ, confirmed and marked) | {relay.Rows:N0} | {relay.Seconds:0.00} | {relay.PerSecond:N0} | host CPU {Cpu(relay.Usage)}, machine {relay.Usage.MachineCpuPercent:0}%; the four modules consume meanwhile |"));
+            md.AppendLine(F($"| relay drain (Order's outbox → RabbitMQ, confirmed and marked) | {relay.Rows:N0} | {relay.Seconds:0.00} | {relay.PerSecond:N0} | host running Order only, CPU {Cpu(relay.Usage)}, machine {relay.Usage.MachineCpuPercent:0}%; MassTransit envelope, into the 4 drained queues below |"));
         }
         if (Broker is { } broker)
         {
-            md.AppendLine(F($"| raw broker (RabbitMQ.Client, confirms, batches of {RawBatch} in flight) | {broker.Messages:N0} | {broker.Published.TotalSeconds:0.00} | {broker.PublishedPerSecond:N0} | {broker.BodyBytes} B persistent, fanout to 4 durable queues, all 4 drained after {broker.Drained.TotalSeconds:0.00} s |"));
+            md.AppendLine(F($"| raw broker (RabbitMQ.Client, confirms, batches of {RawBatch} in flight) | {broker.Messages:N0} | {broker.Published.TotalSeconds:0.00} | {broker.PublishedPerSecond:N0} | {broker.BodyBytes} B persistent, through OrderPaid's exchange to 4 durable queues, each drained by an ack-only consumer (all drained after {broker.Drained.TotalSeconds:0.00} s) |"));
         }
         md.AppendLine();
     }

@@ -1,3 +1,4 @@
+using OrderSystem.Bench.Hosting;
 using OrderSystem.Bench.Load;
 using OrderSystem.Bench.Outbox;
 
@@ -12,7 +13,8 @@ internal sealed record RunRecord(
     LoadResult Load,
     Usage Usage,
     long? BacklogPeak = null,
-    LagResult? Lag = null);
+    LagResult? Lag = null,
+    DbCounters? Db = null);
 
 /// <summary>CPU is in percent of one core (200% = both cores of a 2-core machine); the machine figure is of all cores.</summary>
 internal sealed record Usage(string Process, double CpuPercent, double PeakMemoryMb, double MachineCpuPercent);
