@@ -13,6 +13,7 @@ internal sealed class BenchOptions
     public static readonly Dictionary<string, string> Switches = new()
     {
         ["--scenarios"] = "Bench:Scenarios",
+        ["--runs"] = "Bench:Runs",
         ["--orders"] = "Bench:Orders",
         ["--sync-orders"] = "Bench:SyncOrders",
         ["--warmup"] = "Bench:WarmupOrders",
@@ -43,6 +44,8 @@ internal sealed class BenchOptions
     public required IConfiguration Configuration { get; init; }
 
     public IReadOnlySet<string> Scenarios { get; init; } = new HashSet<string> { "sync", "outbox", "limits" };
+    /// <summary>Only these runs of the chosen scenarios (empty: all), for a quick look at one of them.</summary>
+    public IReadOnlySet<string> Runs { get; init; } = new HashSet<string>();
     public int Orders { get; init; } = 20000;
     public int SyncOrders { get; init; } = 1500;
     public int WarmupOrders { get; init; } = 500;
@@ -72,6 +75,8 @@ internal sealed class BenchOptions
     public string RabbitManagementUrl => Configuration["RabbitMq:ManagementUrl"] ?? "http://127.0.0.1:15682";
     public bool ManagesHost => Url is null;
 
+    public bool Includes(string run) => Runs.Count == 0 || Runs.Contains(run);
+
     public static BenchOptions Load(string[] args)
     {
         var repoRoot = FindRepoRoot();
@@ -100,6 +105,8 @@ internal sealed class BenchOptions
             Scenarios = bench["Scenarios"] is { } s
                 ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase)
                 : defaults.Scenarios,
+            Runs = (bench["Runs"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .ToHashSet(StringComparer.OrdinalIgnoreCase),
             Orders = bench.GetValue("Orders", defaults.Orders),
             SyncOrders = bench.GetValue("SyncOrders", defaults.SyncOrders),
             WarmupOrders = bench.GetValue("WarmupOrders", defaults.WarmupOrders),

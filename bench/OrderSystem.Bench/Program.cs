@@ -8,6 +8,8 @@ if (args.Contains("--help") || args.Contains("-h"))
         Usually run through bench/run.sh, which builds, starts the servers and passes these through.
 
           --scenarios sync,outbox,limits   which scenarios (default: all three)
+          --runs a,b            only these runs: sync-spikes-on, sync-spikes-off, outbox-spikes-on, outbox-spikes-off,
+                                outbox-c64-spikes-on, outbox-costs-zero, lag-costs-zero, relay-drain (limits: both)
           --orders N            payments per outbox run (default 20000); also the bare transaction's
           --sync-orders N       payments per synchronous-chain run (default 1500)
           --warmup N            warm-up payments before each run (default 500)

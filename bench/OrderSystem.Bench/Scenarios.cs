@@ -43,6 +43,10 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
     {
         foreach (var (name, costs) in new[] { ("sync-spikes-on", options.Costs), ("sync-spikes-off", options.Costs.WithoutSpikes) })
         {
+            if (!options.Includes(name))
+            {
+                continue;
+            }
             Log($"{name}: synchronous chain in this process ({costs.Describe()})");
             await _environment.ResetAsync(ct);
             var url = $"http://127.0.0.1:{FreePort()}";
@@ -70,14 +74,21 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         var max = await ProductRunAsync("outbox-costs-zero", Costs.Zero, null, lagWait: TimeSpan.FromSeconds(60), ct);
 
         // The lag target is set at half the maximum payment rate, with nothing slowing the consumers down.
-        var half = options.LagRate > 0 ? options.LagRate : Math.Max(1, Math.Round(max.Load.PerSecond / 2));
+        var half = options.LagRate > 0 ? options.LagRate : max is null ? 100 : Math.Max(1, Math.Round(max.Load.PerSecond / 2));
         await ProductRunAsync("lag-costs-zero", Costs.Zero, half, TimeSpan.FromSeconds(60), ct);
-        await RelayDrainAsync(ct);
+        if (options.Includes("relay-drain"))
+        {
+            await RelayDrainAsync(ct);
+        }
     }
 
-    private async Task<RunRecord> ProductRunAsync(
+    private async Task<RunRecord?> ProductRunAsync(
         string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct)
     {
+        if (!options.Includes(name))
+        {
+            return null;
+        }
         Log($"{name}: product host ({costs.Describe()})");
         await using var host = await StartProductHostAsync(name, costs, ct);
         using var shop = Shop(host?.Url ?? options.Url!);
@@ -124,6 +135,10 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
 
     private async Task LimitsAsync(CancellationToken ct)
     {
+        if (!options.Includes("bare-transaction") && !options.Includes("raw-broker"))
+        {
+            return;
+        }
         Log("limits: bare payment transaction through MySqlConnector");
         if (options.ManagesHost)
         {
