@@ -26,8 +26,7 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
         var from = outboxProbes ? await LastPaidAsync(ct) : default;
 
         var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
-        var cpuBefore = process.Sample();
-        var machineBefore = MachineCpu.Read();
+        var cpu = new CpuMeter(options, process);
         LoadResult load;
         long? backlogPeak = null;
         await using (var sampler = outboxProbes ? new BacklogSampler(options.ConnectionString) : null)
@@ -36,11 +35,7 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
                 TimeSpan.FromSeconds(options.DurationSeconds), rate, shop.PayAsync, ct);
             backlogPeak = sampler?.Peak;
         }
-        var cpuAfter = process.Sample();
-        var usage = new Usage(process.Description,
-            100 * (cpuAfter.CpuTime - cpuBefore.CpuTime).TotalSeconds / load.Elapsed.TotalSeconds,
-            cpuAfter.PeakWorkingSetBytes / 1024.0 / 1024,
-            MachineCpu.PercentBetween(machineBefore, MachineCpu.Read()));
+        var usage = cpu.Stop();
 
         LagResult? lag = null;
         if (lagWait is { } wait)

@@ -114,9 +114,7 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         await using var queues = await DrainingQueues.DeclareAsync(options, ct);
         var wake = (await Catalog.PlaceOrdersAsync(shop, _skus, 1, 1, "relay: wake-up order", ct))[0];
         await RelayDrain.FillAsync(options.ConnectionString, options.RelayMessages, ct);
-        var cpuBefore = host?.Sample();
-        var machineBefore = MachineCpu.Read();
-        var started = DateTime.UtcNow;
+        var cpu = new CpuMeter(options, host is null ? new RemoteProcess() : host);
         await shop.PayAsync(wake, ct); // its commit wakes the relay at once
         var last = await RelayDrain.WaitDrainedAsync(options.ConnectionString, TimeSpan.FromMinutes(3), ct);
         if (last is null)
@@ -124,10 +122,7 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
             report.Notes.Add("The relay drain did not finish within 3 minutes; no relay rate reported.");
             return;
         }
-        var elapsed = (DateTime.UtcNow - started).TotalSeconds;
-        var usage = new Usage(host?.Description ?? "remote",
-            host is null || cpuBefore is null ? 0 : 100 * (host.Sample().CpuTime - cpuBefore.CpuTime).TotalSeconds / elapsed,
-            0, MachineCpu.PercentBetween(machineBefore, MachineCpu.Read()));
+        var usage = cpu.Stop();
         var seconds = (last.Value - await PaidAtAsync(wake.OrderId, ct)).TotalSeconds;
         report.Relay = new RelayRecord(options.RelayMessages + 1, seconds, usage);
         Log($"relay drain: {report.Relay.PerSecond:N0} msg/s");
@@ -148,14 +143,11 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
             using var shop = Shop(host!.Url);
             await Catalog.SeedAsync(shop, _skus, ct);
         }
-        var machineBefore = MachineCpu.Read();
-        var self = new CurrentProcess();
-        var cpuBefore = self.Sample();
+        var cpu = new CpuMeter(options, new CurrentProcess());
         var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
         var bare = await BareTransaction.RunAsync(options.ConnectionString, _skus, options.Orders, options.Concurrency,
             TimeSpan.FromSeconds(options.DurationSeconds), ct);
-        report.Bare = (bare, new Usage(self.Description, 100 * (self.Sample().CpuTime - cpuBefore.CpuTime).TotalSeconds / bare.Elapsed.TotalSeconds,
-            0, MachineCpu.PercentBetween(machineBefore, MachineCpu.Read())));
+        report.Bare = (bare, cpu.Stop());
         report.BareDb = (await DbCounters.ReadAsync(options.ConnectionString, ct)).Minus(dbBefore);
 
         Log($"limits: raw RabbitMQ publishing with confirms, {options.BrokerMessages:N0} messages");

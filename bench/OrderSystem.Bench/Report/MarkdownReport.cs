@@ -98,6 +98,15 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
             md.AppendLine(F($"| bare-transaction | {bareDb.Statements / n:0.0} | {bareDb.Commits / n:0.0} | {bareDb.Fsyncs / n:0.00} | {bareDb.RowLockWaits:N0} |"));
         }
         md.AppendLine();
+        md.AppendLine("Where the CPU went (% of one core; the load generator lives in the benchmark process):").AppendLine();
+        md.AppendLine("| run | measured process | benchmark process | MariaDB | RabbitMQ | whole machine (% of all cores) |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (name, u) in Runs.Select(r => (r.Name, r.Usage)).Concat(Bare is { } bu ? [("bare-transaction", bu.Usage)] : [])
+                     .Concat(Relay is { } ru ? [("relay-drain", ru.Usage)] : []))
+        {
+            md.AppendLine(F($"| {name} | {Pct(u.CpuPercent)} ({u.Process}) | {Pct(u.BenchCpuPercent)} | {Pct(u.DatabaseCpuPercent)} | {Pct(u.BrokerCpuPercent)} | {Pct(u.MachineCpuPercent)} |"));
+        }
+        md.AppendLine();
         md.AppendLine(F($"CPU (process) is in % of one core ({Environment.ProcessorCount * 100}% = the whole machine); for the outbox runs it is the product host process, for the synchronous chain the benchmark process that hosts it (so it includes the load generator)."));
         md.AppendLine();
     }
@@ -189,6 +198,8 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     }
 
     private static string Ms(double ms) => double.IsNaN(ms) ? "-" : ms >= 100 ? F($"{ms:N0}") : F($"{ms:0.0}");
+
+    private static string Pct(double value) => double.IsNaN(value) ? "-" : F($"{value:0}%");
 
     private static string Cpu(Usage u) => u.CpuPercent > 0 ? F($"{u.CpuPercent:0}%") : "-";
 

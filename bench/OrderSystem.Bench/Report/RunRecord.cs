@@ -17,7 +17,9 @@ internal sealed record RunRecord(
     DbCounters? Db = null);
 
 /// <summary>CPU is in percent of one core (200% = both cores of a 2-core machine); the machine figure is of all cores.</summary>
-internal sealed record Usage(string Process, double CpuPercent, double PeakMemoryMb, double MachineCpuPercent);
+internal sealed record Usage(
+    string Process, double CpuPercent, double PeakMemoryMb, double MachineCpuPercent,
+    double BenchCpuPercent = double.NaN, double DatabaseCpuPercent = double.NaN, double BrokerCpuPercent = double.NaN);
 
 internal sealed record RelayRecord(int Rows, double Seconds, Usage Usage)
 {
