@@ -1,3 +1,4 @@
+using System.Data;
 using System.Text.Json;
 using Dapper;
 using MassTransit;
@@ -25,8 +26,6 @@ internal sealed partial class OutboxRelay<TModule>(
     private readonly OutboxOptions _options = options.Value;
 
     // READ COMMITTED: no gap locks, so claiming rows never blocks payments inserting new ones.
-    private const string ReadCommittedSql = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
-
     private readonly string _claimSql = $"""
         SELECT id AS Id, message_id AS MessageId, message_type AS MessageType, payload AS Payload, trace_parent AS TraceParent
         FROM {outbox.Table}
@@ -73,10 +72,7 @@ internal sealed partial class OutboxRelay<TModule>(
     internal async Task<(int Claimed, int Failed)> DispatchBatchAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        // For this transaction only: BeginTransaction(ReadCommitted) would set it for the session, and pooled connections
-        // are not reset (Db), so every later transaction on this connection would inherit it.
-        await connection.ExecuteAsync(new CommandDefinition(ReadCommittedSql, cancellationToken: ct));
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         var rows = (await connection.QueryAsync<OutboxRow>(new CommandDefinition(
             _claimSql, new { _options.BatchSize }, tx, cancellationToken: ct))).AsList();
         if (rows.Count == 0)
