@@ -48,7 +48,7 @@ internal sealed class BenchOptions
     public IReadOnlySet<string> Runs { get; init; } = new HashSet<string>();
     public int Orders { get; init; } = 20000;
     public int SyncOrders { get; init; } = 1500;
-    public int WarmupOrders { get; init; } = 500;
+    public int WarmupOrders { get; init; } = 1000;
     public int Concurrency { get; init; } = 64;
     public double DurationSeconds { get; init; } = 15;
     public int Skus { get; init; } = 1000;
@@ -74,6 +74,9 @@ internal sealed class BenchOptions
     public string RabbitPassword => Configuration["RabbitMq:Password"] ?? "guest";
     public string RabbitManagementUrl => Configuration["RabbitMq:ManagementUrl"] ?? "http://127.0.0.1:15682";
     public bool ManagesHost => Url is null;
+
+    /// <summary>The relay's batch (Outbox:BatchSize, which the started host inherits): the raw publisher keeps as many confirms in flight.</summary>
+    public int RelayBatchSize => int.Parse(Configuration["Outbox:BatchSize"] ?? "200", System.Globalization.CultureInfo.InvariantCulture);
 
     public bool Includes(string run) => Runs.Count == 0 || Runs.Contains(run);
 

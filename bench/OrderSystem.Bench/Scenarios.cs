@@ -124,7 +124,8 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         }
         var usage = cpu.Stop();
         var seconds = (last.Value - await PaidAtAsync(wake.OrderId, ct)).TotalSeconds;
-        report.Relay = new RelayRecord(options.RelayMessages + 1, seconds, usage);
+        await queues.WaitForAsync((options.RelayMessages + 1L) * queues.Count, TimeSpan.FromSeconds(60), ct);
+        report.Relay = new RelayRecord(options.RelayMessages + 1, seconds, usage, queues.MeanBodyBytes);
         Log($"relay drain: {report.Relay.PerSecond:N0} msg/s");
     }
 
@@ -155,7 +156,7 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         {
             await _environment.RecreateVirtualHostAsync(ct); // no module queue from the seeding host behind the exchange
         }
-        report.Broker = await RawBrokerPublishing.RunAsync(options, options.BrokerMessages, MarkdownReport.RawBatch, ct);
+        report.Broker = await RawBrokerPublishing.RunAsync(options, options.BrokerMessages, options.RelayBatchSize, report.Relay?.BodyBytes, ct);
         Log($"limits: raw broker {report.Broker.PublishedPerSecond:N0} msg/s");
     }
 

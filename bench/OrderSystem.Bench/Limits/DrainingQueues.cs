@@ -16,12 +16,16 @@ internal sealed class DrainingQueues : IAsyncDisposable
     private readonly IConnection _connection;
     private readonly List<IChannel> _channels = [];
     private long _received;
+    private long _bytes;
 
     private DrainingQueues(IConnection connection) => _connection = connection;
 
     public int Count => Names.Length;
 
     public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>The mean body size of what arrived: the relay's MassTransit envelopes are several times an OrderPaid's JSON.</summary>
+    public int MeanBodyBytes => Received == 0 ? 0 : (int)(Interlocked.Read(ref _bytes) / Received);
 
     public static async Task<DrainingQueues> DeclareAsync(BenchOptions options, CancellationToken ct)
     {
@@ -50,6 +54,7 @@ internal sealed class DrainingQueues : IAsyncDisposable
             consumer.ReceivedAsync += async (_, delivery) =>
             {
                 await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                Interlocked.Add(ref queues._bytes, delivery.Body.Length);
                 Interlocked.Increment(ref queues._received);
             };
             await channel.BasicConsumeAsync(name, autoAck: false, consumer, ct);

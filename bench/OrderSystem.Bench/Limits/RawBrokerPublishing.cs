@@ -11,7 +11,8 @@ namespace OrderSystem.Bench.Limits;
 /// </summary>
 internal static class RawBrokerPublishing
 {
-    public static async Task<BrokerResult> RunAsync(BenchOptions options, int messages, int batchSize, CancellationToken ct)
+    /// <param name="bodyBytes">The size of the relay's messages when it was measured, so both carry the same bytes.</param>
+    public static async Task<BrokerResult> RunAsync(BenchOptions options, int messages, int batchSize, int? bodyBytes, CancellationToken ct)
     {
         await using var queues = await DrainingQueues.DeclareAsync(options, ct);
         var factory = new ConnectionFactory
@@ -23,10 +24,10 @@ internal static class RawBrokerPublishing
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
 
-        // About the size of an OrderPaid row's JSON.
+        // About the size of an OrderPaid row's JSON, or padded to the size of the relay's envelopes.
         var body = Encoding.UTF8.GetBytes("{\"orderId\":\"" + Guid.NewGuid() + "\",\"userId\":\"bench-user-1\",\"items\":[{\"sku\":\"BENCH-00001\"," +
             "\"quantity\":1,\"unitPrice\":12.34}],\"amount\":12.34,\"paymentId\":\"pay-" + Guid.NewGuid().ToString("N") +
-            "\",\"occurredAt\":\"2026-11-25T10:00:00.000000Z\"}" + new string(' ', 40));
+            "\",\"occurredAt\":\"2026-11-25T10:00:00.000000Z\"}" + new string(' ', Math.Max(40, (bodyBytes ?? 0) - 246)));
         var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
         var clock = Stopwatch.StartNew();
         for (var sent = 0; sent < messages; sent += batchSize)

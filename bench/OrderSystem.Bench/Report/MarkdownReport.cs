@@ -132,16 +132,14 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         md.AppendLine("|---|---|---|---|---|");
         if (Relay is { } relay)
         {
-            md.AppendLine(F($"| relay drain (Order's outbox → RabbitMQ, confirmed and marked) | {relay.Rows:N0} | {relay.Seconds:0.00} | {relay.PerSecond:N0} | host running Order only, CPU {Cpu(relay.Usage)}, machine {relay.Usage.MachineCpuPercent:0}%; MassTransit envelope, into the 4 drained queues below |"));
+            md.AppendLine(F($"| relay drain (Order's outbox → RabbitMQ, confirmed and marked) | {relay.Rows:N0} | {relay.Seconds:0.00} | {relay.PerSecond:N0} | host running Order only, CPU {Cpu(relay.Usage)}, machine {relay.Usage.MachineCpuPercent:0}%; MassTransit envelope of {relay.BodyBytes} B, into the same 4 drained queues as below |"));
         }
         if (Broker is { } broker)
         {
-            md.AppendLine(F($"| raw broker (RabbitMQ.Client, confirms, batches of {RawBatch} in flight) | {broker.Messages:N0} | {broker.Published.TotalSeconds:0.00} | {broker.PublishedPerSecond:N0} | {broker.BodyBytes} B persistent, through OrderPaid's exchange to 4 durable queues, each drained by an ack-only consumer (all drained after {broker.Drained.TotalSeconds:0.00} s) |"));
+            md.AppendLine(F($"| raw broker (RabbitMQ.Client, confirms, batches of {options.RelayBatchSize} in flight, as the relay's Outbox:BatchSize) | {broker.Messages:N0} | {broker.Published.TotalSeconds:0.00} | {broker.PublishedPerSecond:N0} | {broker.BodyBytes} B persistent, through OrderPaid's exchange to 4 durable queues, each drained by an ack-only consumer (all drained after {broker.Drained.TotalSeconds:0.00} s) |"));
         }
         md.AppendLine();
     }
-
-    public const int RawBatch = 200;
 
     private void Targets(StringBuilder md)
     {

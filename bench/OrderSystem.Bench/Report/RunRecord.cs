@@ -21,7 +21,7 @@ internal sealed record Usage(
     string Process, double CpuPercent, double PeakMemoryMb, double MachineCpuPercent,
     double BenchCpuPercent = double.NaN, double DatabaseCpuPercent = double.NaN, double BrokerCpuPercent = double.NaN);
 
-internal sealed record RelayRecord(int Rows, double Seconds, Usage Usage)
+internal sealed record RelayRecord(int Rows, double Seconds, Usage Usage, int BodyBytes)
 {
     public double PerSecond => Rows / Seconds;
 }
