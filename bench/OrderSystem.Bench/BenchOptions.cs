@@ -1,0 +1,192 @@
+using Microsoft.Extensions.Configuration;
+using MySqlConnector;
+
+namespace OrderSystem.Bench;
+
+/// <summary>
+/// Everything the benchmark can be told. Servers come from the repository's appsettings.json and the same
+/// environment overrides as the host (ConnectionStrings__OrderSystem, RabbitMq__Port, ...); the rest from
+/// Bench:* keys or the command-line switches below.
+/// </summary>
+internal sealed class BenchOptions
+{
+    public static readonly Dictionary<string, string> Switches = new()
+    {
+        ["--scenarios"] = "Bench:Scenarios",
+        ["--runs"] = "Bench:Runs",
+        ["--orders"] = "Bench:Orders",
+        ["--sync-orders"] = "Bench:SyncOrders",
+        ["--warmup"] = "Bench:WarmupOrders",
+        ["--concurrency"] = "Bench:Concurrency",
+        ["--duration"] = "Bench:DurationSeconds",
+        ["--skus"] = "Bench:Skus",
+        ["--lag-rate"] = "Bench:LagRate",
+        ["--latency-rate"] = "Bench:LatencyRate",
+        ["--relay-messages"] = "Bench:RelayMessages",
+        ["--broker-messages"] = "Bench:BrokerMessages",
+        ["--points-ms"] = "Bench:Costs:PointsMs",
+        ["--coupon-ms"] = "Bench:Costs:CouponMs",
+        ["--sms-ms"] = "Bench:Costs:SmsMs",
+        ["--logistics-ms"] = "Bench:Costs:LogisticsMs",
+        ["--spike-probability"] = "Bench:Costs:SpikeProbability",
+        ["--sms-spike-ms"] = "Bench:Costs:SmsSpikeMs",
+        ["--logistics-spike-ms"] = "Bench:Costs:LogisticsSpikeMs",
+        ["--failure-probability"] = "Bench:Costs:FailureProbability",
+        ["--url"] = "Bench:Url",
+        ["--host-dll"] = "Bench:HostDll",
+        ["--database"] = "Bench:Database",
+        ["--vhost"] = "Bench:VirtualHost",
+        ["--out"] = "Bench:Out",
+        ["--machine-note"] = "Bench:MachineNote",
+    };
+
+    public required string RepoRoot { get; init; }
+    public required IConfiguration Configuration { get; init; }
+
+    public IReadOnlySet<string> Scenarios { get; init; } = new HashSet<string> { "sync", "outbox", "limits" };
+    /// <summary>Only these runs of the chosen scenarios (empty: all), for a quick look at one of them.</summary>
+    public IReadOnlySet<string> Runs { get; init; } = new HashSet<string>();
+    public int Orders { get; init; } = 20000;
+    public int SyncOrders { get; init; } = 1500;
+    public int WarmupOrders { get; init; } = 1000;
+    public int Concurrency { get; init; } = 64;
+    public double DurationSeconds { get; init; } = 15;
+    public int Skus { get; init; } = 1000;
+    public double LagRate { get; init; }
+    public double LatencyRate { get; init; }
+    public int RelayMessages { get; init; } = 20000;
+    public int BrokerMessages { get; init; } = 20000;
+    public Costs Costs { get; init; } = new();
+
+    /// <summary>A host that is already running: the benchmark then neither starts, restarts nor resets anything.</summary>
+    public string? Url { get; init; }
+    public required string HostDll { get; init; }
+    public required string ConnectionString { get; init; }
+    public required string VirtualHost { get; init; }
+    public required string OutDirectory { get; init; }
+    public string? MachineNote { get; init; }
+
+    public string AdminKey => Configuration["Admin:ApiKey"]!;
+    public string CallbackSecret => Configuration["Payments:CallbackSecret"]!;
+    public string RabbitHost => Configuration["RabbitMq:Host"] ?? "127.0.0.1";
+    public int RabbitPort => int.Parse(Configuration["RabbitMq:Port"] ?? "5672");
+    public string RabbitUser => Configuration["RabbitMq:Username"] ?? "guest";
+    public string RabbitPassword => Configuration["RabbitMq:Password"] ?? "guest";
+    public string RabbitManagementUrl => Configuration["RabbitMq:ManagementUrl"] ?? "http://127.0.0.1:15682";
+    public bool ManagesHost => Url is null;
+
+    /// <summary>The relay's batch (Outbox:BatchSize, which the started host inherits): the raw publisher keeps as many confirms in flight.</summary>
+    public int RelayBatchSize => int.Parse(Configuration["Outbox:BatchSize"] ?? "200", System.Globalization.CultureInfo.InvariantCulture);
+
+    public bool Includes(string run) => Runs.Count == 0 || Runs.Contains(run);
+
+    public static BenchOptions Load(string[] args)
+    {
+        var repoRoot = FindRepoRoot();
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(repoRoot, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args, Switches)
+            .Build();
+        var bench = configuration.GetSection("Bench");
+        var defaults = new BenchOptions
+        {
+            RepoRoot = repoRoot, Configuration = configuration, HostDll = "", ConnectionString = "", VirtualHost = "", OutDirectory = "",
+        };
+        // When the benchmark manages the host it works in a database and virtual host of its own, which it resets between runs.
+        var url = bench["Url"];
+        var server = new MySqlConnectionStringBuilder(configuration.GetConnectionString("OrderSystem")
+            ?? throw new InvalidOperationException("ConnectionStrings:OrderSystem is not configured."));
+        if (url is null || bench["Database"] is not null)
+        {
+            server.Database = bench["Database"] ?? "ordersystem_bench";
+        }
+        return new BenchOptions
+        {
+            RepoRoot = repoRoot,
+            Configuration = configuration,
+            Scenarios = bench["Scenarios"] is { } s
+                ? s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase)
+                : defaults.Scenarios,
+            Runs = (bench["Runs"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .ToHashSet(StringComparer.OrdinalIgnoreCase),
+            Orders = bench.GetValue("Orders", defaults.Orders),
+            SyncOrders = bench.GetValue("SyncOrders", defaults.SyncOrders),
+            WarmupOrders = bench.GetValue("WarmupOrders", defaults.WarmupOrders),
+            Concurrency = bench.GetValue("Concurrency", defaults.Concurrency),
+            DurationSeconds = bench.GetValue("DurationSeconds", defaults.DurationSeconds),
+            Skus = bench.GetValue("Skus", defaults.Skus),
+            LagRate = bench.GetValue("LagRate", defaults.LagRate),
+            LatencyRate = bench.GetValue("LatencyRate", defaults.LatencyRate),
+            RelayMessages = bench.GetValue("RelayMessages", defaults.RelayMessages),
+            BrokerMessages = bench.GetValue("BrokerMessages", defaults.BrokerMessages),
+            Costs = bench.GetSection("Costs").Get<Costs>() ?? new Costs(),
+            Url = url?.TrimEnd('/'),
+            HostDll = bench["HostDll"] ?? DefaultHostDll(repoRoot),
+            ConnectionString = server.ConnectionString,
+            VirtualHost = bench["VirtualHost"] ?? (url is null ? "ordersystem-bench" : configuration["RabbitMq:VirtualHost"] ?? "/"),
+            OutDirectory = bench["Out"] ?? Path.Combine(repoRoot, "bench", "results"),
+            MachineNote = bench["MachineNote"],
+        };
+    }
+
+    /// <summary>The host built in the same configuration (Release or Debug) as this benchmark.</summary>
+    private static string DefaultHostDll(string repoRoot)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}")
+            ? "Debug" : "Release";
+        return Path.Combine(repoRoot, "Host", "bin", configuration, "net10.0", "OrderSystem.Host.dll");
+    }
+
+    private static string FindRepoRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "OrderSystem.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+        return Directory.GetCurrentDirectory();
+    }
+}
+
+/// <summary>
+/// The article's costs of the downstream steps. Points and coupon are waits only in the synchronous chain (the product's are
+/// plain database writes); SMS and logistics are the product's own simulated third parties (Simulation:Sms/Logistics).
+/// </summary>
+internal sealed record Costs
+{
+    public int PointsMs { get; init; } = 50;
+    public int CouponMs { get; init; } = 60;
+    public int SmsMs { get; init; } = 100;
+    public int LogisticsMs { get; init; } = 500;
+    public double SpikeProbability { get; init; } = 0.05;
+    public int SmsSpikeMs { get; init; } = 1200;
+    public int LogisticsSpikeMs { get; init; } = 1500;
+    public double FailureProbability { get; init; }
+
+    public static Costs Zero => new() { PointsMs = 0, CouponMs = 0, SmsMs = 0, LogisticsMs = 0, SpikeProbability = 0 };
+
+    public Costs WithoutSpikes => this with { SpikeProbability = 0 };
+
+    public string Describe() => SmsMs == 0 && LogisticsMs == 0 && PointsMs == 0 && CouponMs == 0
+        ? "costs zero"
+        : $"points {PointsMs} ms, coupon {CouponMs} ms, SMS {SmsMs} ms, logistics {LogisticsMs} ms, " +
+          (SpikeProbability > 0 ? $"spikes {SpikeProbability:P0} (+{SmsSpikeMs}/+{LogisticsSpikeMs} ms)" : "spikes off");
+
+    /// <summary>The product's configuration keys for the two simulated third parties.</summary>
+    public IEnumerable<KeyValuePair<string, string>> AsHostSettings()
+    {
+        foreach (var (system, delay, spike) in new[] { ("Sms", SmsMs, SmsSpikeMs), ("Logistics", LogisticsMs, LogisticsSpikeMs) })
+        {
+            yield return new($"Simulation__{system}__DelayMs", delay.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return new($"Simulation__{system}__SpikeProbability", SpikeProbability.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return new($"Simulation__{system}__SpikeMs", spike.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            yield return new($"Simulation__{system}__FailureProbability", FailureProbability.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace OrderSystem.Bench.Hosting;
+
+/// <summary>Whole-machine CPU from /proc/stat: everything on the box (database, broker, host, load generator) counts.</summary>
+internal static class MachineCpu
+{
+    public static (long Busy, long Total) Read()
+    {
+        if (!File.Exists("/proc/stat"))
+        {
+            return (0, 0);
+        }
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        var idle = fields[3] + (fields.Length > 4 ? fields[4] : 0); // idle + iowait
+        var total = fields.Take(8).Sum();
+        return (total - idle, total);
+    }
+
+    /// <summary>Busy share of all cores between two readings, 0-100.</summary>
+    public static double PercentBetween((long Busy, long Total) before, (long Busy, long Total) after) =>
+        after.Total == before.Total ? double.NaN : 100.0 * (after.Busy - before.Busy) / (after.Total - before.Total);
+
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+}

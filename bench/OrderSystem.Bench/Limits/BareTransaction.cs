@@ -1,0 +1,55 @@
+using Dapper;
+using MySqlConnector;
+using OrderSystem.Bench.Load;
+
+namespace OrderSystem.Bench.Limits;
+
+/// <summary>
+/// The database ceiling: the payment's writes alone (order to Paid, stock deducted, COMMIT; no outbox row, no HTTP, no read),
+/// straight through MySqlConnector at the same concurrency as the buyers. The product's payments per second are divided by this.
+/// </summary>
+internal static class BareTransaction
+{
+    private const string InsertOrdersSql = """
+        INSERT INTO order_orders (id, user_id, status, total_amount, created_at)
+        SELECT UUID(), CONCAT('bare-', seq), 'Created', 10.00, UTC_TIMESTAMP(6) FROM seq_1_to_{0}
+        """;
+
+    private const string OrderIdsSql = "SELECT id FROM order_orders WHERE status = 'Created' AND user_id LIKE 'bare-%'";
+
+    private const string MarkPaidSql =
+        "UPDATE order_orders SET status = 'Paid', payment_id = @PaymentId, paid_at = UTC_TIMESTAMP(6) WHERE id = @Id AND status = 'Created'";
+
+    private const string DeductSql = "UPDATE inventory_products SET available = available - 1 WHERE sku = @Sku AND available >= 1";
+
+    public static async Task<LoadResult> RunAsync(
+        string connectionString, IReadOnlyList<string> skus, int count, int concurrency, TimeSpan duration, CancellationToken ct)
+    {
+        var work = await PrepareAsync(connectionString, skus, count, ct);
+        using var dataSource = new MySqlDataSource(connectionString);
+        return await LoadRun.RunAsync("bare transaction", work, concurrency, duration, null, async (item, token) =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(token);
+            await using var tx = await connection.BeginTransactionAsync(token);
+            var paid = await connection.ExecuteAsync(new CommandDefinition(MarkPaidSql,
+                new { PaymentId = $"bare-{item.OrderId:N}", Id = item.OrderId }, tx, cancellationToken: token));
+            var deducted = await connection.ExecuteAsync(new CommandDefinition(DeductSql, new { item.Sku }, tx, cancellationToken: token));
+            await tx.CommitAsync(token);
+            return paid == 1 && deducted == 1;
+        }, ct);
+    }
+
+    /// <summary>Fresh Created orders, inserted in bulk by the server itself (MariaDB's seq engine), each with a random SKU.</summary>
+    private static async Task<IReadOnlyList<(Guid OrderId, string Sku)>> PrepareAsync(
+        string connectionString, IReadOnlyList<string> skus, int count, CancellationToken ct)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        // count is an int from our own options, formatted into the seq table's name: no input reaches the SQL.
+        await connection.ExecuteAsync(new CommandDefinition(string.Format(System.Globalization.CultureInfo.InvariantCulture, InsertOrdersSql, count),
+            cancellationToken: ct, commandTimeout: 300));
+        var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(OrderIdsSql, cancellationToken: ct))).AsList();
+        var random = new Random(count);
+        return [.. ids.Select(id => (id, skus[random.Next(skus.Count)]))];
+    }
+}

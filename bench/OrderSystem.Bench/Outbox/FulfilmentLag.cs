@@ -1,0 +1,50 @@
+using Dapper;
+using MySqlConnector;
+using OrderSystem.Bench.Load;
+
+namespace OrderSystem.Bench.Outbox;
+
+/// <summary>
+/// End-to-end fulfilment lag, read from what the product recorded itself: from the order's paid_at (taken just before the
+/// payment transaction) to the latest of the four completion times in order_fulfilment (each the moment its module
+/// committed its effect). Both clocks are the host's, so the load generator's clock never enters.
+/// </summary>
+internal static class FulfilmentLag
+{
+    private const string DoneSql = """
+        SELECT COUNT(*) FROM order_fulfilment f JOIN order_orders o ON o.id = f.order_id
+        WHERE o.paid_at BETWEEN @From AND @To AND o.status = 'Paid' AND f.status = 'Done'
+        """;
+
+    private const string PaidSql = "SELECT COUNT(*) FROM order_orders WHERE paid_at BETWEEN @From AND @To AND status = 'Paid'";
+
+    private const string LagSql = """
+        SELECT TIMESTAMPDIFF(MICROSECOND, o.paid_at, MAX(f.at)) / 1000.0
+        FROM order_orders o JOIN order_fulfilment f ON f.order_id = o.id
+        WHERE o.paid_at BETWEEN @From AND @To AND o.status = 'Paid'
+        GROUP BY o.id
+        HAVING SUM(f.status = 'Done') = 4
+        """;
+
+    /// <summary>Waits until every order paid in the window is fulfilled (or the wait is over), then measures those that are.</summary>
+    public static async Task<LagResult> MeasureAsync(string connectionString, DateTime from, DateTime to, TimeSpan wait, CancellationToken ct)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        var window = new { From = from, To = to };
+        var paid = await connection.ExecuteScalarAsync<long>(new CommandDefinition(PaidSql, window, cancellationToken: ct));
+        var deadline = DateTime.UtcNow + wait;
+        while (DateTime.UtcNow < deadline &&
+               await connection.ExecuteScalarAsync<long>(new CommandDefinition(DoneSql, window, cancellationToken: ct)) < paid * 4)
+        {
+            await Task.Delay(250, ct);
+        }
+        var lags = await connection.QueryAsync<double>(new CommandDefinition(LagSql, window, cancellationToken: ct, commandTimeout: 120));
+        return new LagResult(LatencyStats.Of(lags), paid);
+    }
+}
+
+internal sealed record LagResult(LatencyStats Lag, long Paid)
+{
+    public long Fulfilled => Lag.Count;
+}

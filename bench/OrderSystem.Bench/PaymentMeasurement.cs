@@ -1,0 +1,57 @@
+using Dapper;
+using MySqlConnector;
+using OrderSystem.Bench.Hosting;
+using OrderSystem.Bench.Load;
+using OrderSystem.Bench.Outbox;
+using OrderSystem.Bench.Report;
+
+namespace OrderSystem.Bench;
+
+/// <summary>
+/// One measured run of payments against a host that is up and seeded: orders are placed first (not measured), a warm-up
+/// pays a few, then the buyers pay the rest while CPU, memory and the outbox backlog are watched.
+/// </summary>
+internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<string> skus)
+{
+    private const string LastPaidSql = "SELECT COALESCE(MAX(paid_at), '2000-01-01') FROM order_orders WHERE status = 'Paid'";
+
+    public async Task<RunRecord> RunAsync(
+        string name, string scenario, Costs? costs, ShopClient shop, IMeasuredProcess process, int orders, double? rate,
+        bool outboxProbes, TimeSpan? lagWait, CancellationToken ct)
+    {
+        var warmup = Math.Min(options.WarmupOrders, Math.Max(orders / 4, 1));
+        var placed = await Catalog.PlaceOrdersAsync(shop, skus, warmup + orders, options.Concurrency, $"{name}: place", ct);
+        await LoadRun.RunAsync($"{name}: warm-up", placed.Take(warmup).ToList(), options.Concurrency, TimeSpan.FromMinutes(5), null,
+            shop.PayAsync, ct);
+        var from = outboxProbes ? await LastPaidAsync(ct) : default;
+
+        var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
+        var cpu = new CpuMeter(options, process);
+        LoadResult load;
+        long? backlogPeak = null;
+        await using (var sampler = outboxProbes ? new BacklogSampler(options.ConnectionString) : null)
+        {
+            load = await LoadRun.RunAsync(name, placed.Skip(warmup).ToList(), options.Concurrency,
+                TimeSpan.FromSeconds(options.DurationSeconds), rate, shop.PayAsync, ct);
+            backlogPeak = sampler?.Peak;
+        }
+        var usage = cpu.Stop();
+
+        LagResult? lag = null;
+        if (lagWait is { } wait)
+        {
+            lag = await FulfilmentLag.MeasureAsync(options.ConnectionString, from.AddTicks(10), await LastPaidAsync(ct), wait, ct);
+        }
+        // After the lag wait the asynchronous work of these payments is done too, so the counters cover the whole pipeline.
+        var db = (await DbCounters.ReadAsync(options.ConnectionString, ct)).Minus(dbBefore);
+        var mode = rate is { } r ? $"open loop, {r:N0}/s" : $"closed loop, c={options.Concurrency}";
+        return new RunRecord(name, scenario, costs?.Describe() ?? "as configured on the host", mode, load, usage, backlogPeak, lag, db);
+    }
+
+    private async Task<DateTime> LastPaidAsync(CancellationToken ct)
+    {
+        await using var connection = new MySqlConnection(options.ConnectionString);
+        await connection.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(LastPaidSql, cancellationToken: ct));
+    }
+}

@@ -1,0 +1,64 @@
+using OrderSystem.Bench;
+using OrderSystem.Bench.Report;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("""
+        OrderSystem.Bench: payment latency and throughput, synchronous chain vs outbox vs the machine's limits.
+        Usually run through bench/run.sh, which builds, starts the servers and passes these through.
+
+          --scenarios sync,outbox,limits   which scenarios (default: all three)
+          --runs a,b            only these runs: sync-spikes-on, sync-spikes-off, outbox-spikes-on, outbox-spikes-off,
+                                outbox-c64-spikes-on, outbox-costs-zero, lag-costs-zero, relay-drain (limits: both)
+          --orders N            payments per outbox run (default 20000); also the bare transaction's
+          --sync-orders N       payments per synchronous-chain run (default 1500)
+          --warmup N            warm-up payments before each run (default 1000, at most a quarter of the run)
+          --concurrency N       simulated buyers in flight (default 64)
+          --duration S          at most S seconds per measured run (default 15)
+          --skus N              catalog size (default 1000)
+          --latency-rate R      payments/s of the outbox latency runs (default: what the synchronous chain managed)
+          --lag-rate R          payments/s for the costs-zero lag run (default: half the measured maximum)
+          --relay-messages N    rows for the relay drain (default 20000)
+          --broker-messages N   messages for the raw broker ceiling (default 20000)
+          --points-ms, --coupon-ms, --sms-ms, --logistics-ms     costs (default 50, 60, 100, 500)
+          --spike-probability P --sms-spike-ms MS --logistics-spike-ms MS   spikes (default 0.05, 1200, 1500)
+          --failure-probability P   simulated third-party failures (default 0)
+          --url URL             use a host that is already running (no restarts, no resets, costs as it has them)
+          --host-dll PATH       the host to start (default Host/bin/<config>/net10.0/OrderSystem.Host.dll)
+          --database NAME       database of its own (default ordersystem_bench; it is emptied between runs)
+          --vhost NAME          RabbitMQ virtual host of its own (default ordersystem-bench; recreated between runs)
+          --out DIR             where results/<timestamp>/ goes (default bench/results)
+          --machine-note TEXT   a line about the machine's load for the report
+
+        Servers come from appsettings.json and the usual environment overrides (ConnectionStrings__OrderSystem,
+        RabbitMq__Port, RabbitMq__ManagementUrl, ...).
+        """);
+    return 0;
+}
+
+var options = BenchOptions.Load(args);
+var startedAt = DateTime.UtcNow;
+var directory = Path.Combine(options.OutDirectory, startedAt.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+Directory.CreateDirectory(directory);
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+
+var report = new MarkdownReport(options, startedAt);
+try
+{
+    await new Scenarios(options, report, directory).RunAsync(cancel.Token);
+}
+catch (Exception e) when (report.Runs.Count > 0 || report.Bare is not null)
+{
+    // Keep what was measured: a partial report says more than none.
+    report.Notes.Add($"The run stopped early: {e.GetType().Name}: {e.Message}");
+    Console.Error.WriteLine(e);
+    Console.WriteLine($"Partial report: {report.Write(directory)}");
+    return 1;
+}
+var path = report.Write(directory);
+Console.WriteLine();
+Console.WriteLine(File.ReadAllText(path));
+Console.WriteLine($"Report: {path}");
+Console.WriteLine($"Chart:  {Path.Combine(directory, "latency.svg")}");
+return 0;

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Sockets;
+using Dapper;
+using MySqlConnector;
+using OrderSystem.Bench.Hosting;
+using OrderSystem.Bench.Limits;
+using OrderSystem.Bench.Load;
+using OrderSystem.Bench.Outbox;
+using OrderSystem.Bench.Report;
+using OrderSystem.Bench.SyncChain;
+
+namespace OrderSystem.Bench;
+
+/// <summary>The three scenarios of the issue, run side by side: synchronous chain, outbox (the product), and the limits.</summary>
+internal sealed class Scenarios(BenchOptions options, MarkdownReport report, string resultsDirectory)
+{
+    private readonly BenchEnvironment _environment = new(options);
+    private readonly IReadOnlyList<string> _skus = Catalog.Skus(options.Skus);
+    private readonly PaymentMeasurement _payments = new(options, Catalog.Skus(options.Skus));
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        if (options.ManagesHost)
+        {
+            Log($"migrating {options.ConnectionString.Split(';').FirstOrDefault(p => p.StartsWith("Database", StringComparison.OrdinalIgnoreCase))}");
+            _environment.Migrate();
+        }
+        if (options.Scenarios.Contains("sync"))
+        {
+            await SynchronousChainAsync(ct);
+        }
+        if (options.Scenarios.Contains("outbox"))
+        {
+            await OutboxAsync(ct);
+        }
+        if (options.Scenarios.Contains("limits"))
+        {
+            await LimitsAsync(ct);
+        }
+    }
+
+    private async Task SynchronousChainAsync(CancellationToken ct)
+    {
+        foreach (var (name, costs) in new[] { ("sync-spikes-on", options.Costs), ("sync-spikes-off", options.Costs.WithoutSpikes) })
+        {
+            if (!options.Includes(name))
+            {
+                continue;
+            }
+            Log($"{name}: synchronous chain in this process ({costs.Describe()})");
+            await _environment.ResetAsync(ct);
+            var url = $"http://127.0.0.1:{FreePort()}";
+            await using var app = await SyncChainHost.StartAsync(options, costs, url);
+            using var shop = Shop(url);
+            await Catalog.SeedAsync(shop, _skus, ct);
+            report.Runs.Add(await _payments.RunAsync(name, "synchronous chain (bench host)", costs, shop, new CurrentProcess(),
+                Math.Min(options.SyncOrders, options.Orders), null, outboxProbes: false, lagWait: null, ct));
+            await app.StopAsync(ct);
+        }
+    }
+
+    private async Task OutboxAsync(CancellationToken ct)
+    {
+        // Latency side by side: the same payments per second as the synchronous chain managed, so both are compared at
+        // the same load; a closed loop at c=64 would measure the outbox's queueing at saturation instead.
+        var rate = options.LatencyRate > 0 ? options.LatencyRate
+            : report.Run("sync-spikes-on") is { } sync ? Math.Max(1, Math.Round(sync.Load.PerSecond)) : 100;
+        var lagWait = TimeSpan.FromSeconds(90);
+        await ProductRunAsync("outbox-spikes-on", options.Costs, rate, lagWait, ct);
+        await ProductRunAsync("outbox-spikes-off", options.Costs.WithoutSpikes, rate, lagWait, ct);
+
+        // Throughput: as many payments as 64 buyers can push, with the article's costs and then with none.
+        await ProductRunAsync("outbox-c64-spikes-on", options.Costs, null, lagWait: null, ct);
+        var max = await ProductRunAsync("outbox-costs-zero", Costs.Zero, null, lagWait: TimeSpan.FromSeconds(60), ct);
+
+        // The lag target is set at half the maximum payment rate, with nothing slowing the consumers down.
+        var half = options.LagRate > 0 ? options.LagRate : max is null ? 100 : Math.Max(1, Math.Round(max.Load.PerSecond / 2));
+        await ProductRunAsync("lag-costs-zero", Costs.Zero, half, TimeSpan.FromSeconds(60), ct);
+        if (options.Includes("relay-drain"))
+        {
+            await RelayDrainAsync(ct);
+        }
+    }
+
+    private async Task<RunRecord?> ProductRunAsync(
+        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct)
+    {
+        if (!options.Includes(name))
+        {
+            return null;
+        }
+        Log($"{name}: product host ({costs.Describe()})");
+        await using var host = await StartProductHostAsync(name, costs, ct);
+        using var shop = Shop(host?.Url ?? options.Url!);
+        await Catalog.SeedAsync(shop, _skus, ct);
+        // An open-loop run places only the orders its rate can reach in the time allowed.
+        var orders = rate is { } r ? (int)Math.Min(options.Orders, Math.Ceiling(r * options.DurationSeconds)) : options.Orders;
+        var run = await _payments.RunAsync(name, "outbox (product)", options.ManagesHost ? costs : null, shop,
+            host is null ? new RemoteProcess() : host, orders, rate, outboxProbes: true, lagWait, ct);
+        report.Runs.Add(run);
+        return run;
+    }
+
+    /// <summary>
+    /// The relay alone: a host running only Order (and Inventory), so nothing else competes for the machine, publishing into
+    /// the same four drained queues as the raw broker test.
+    /// </summary>
+    private async Task RelayDrainAsync(CancellationToken ct)
+    {
+        Log($"relay drain: {options.RelayMessages:N0} OrderPaid rows committed at once into order_outbox");
+        await using var host = await StartProductHostAsync("relay-drain", Costs.Zero, ct, ("Modules__Enabled", "Order,Inventory"));
+        using var shop = Shop(host?.Url ?? options.Url!);
+        await Catalog.SeedAsync(shop, _skus, ct);
+        await using var queues = await DrainingQueues.DeclareAsync(options, ct);
+        var wake = (await Catalog.PlaceOrdersAsync(shop, _skus, 1, 1, "relay: wake-up order", ct))[0];
+        await RelayDrain.FillAsync(options.ConnectionString, options.RelayMessages, ct);
+        var cpu = new CpuMeter(options, host is null ? new RemoteProcess() : host);
+        await shop.PayAsync(wake, ct); // its commit wakes the relay at once
+        var last = await RelayDrain.WaitDrainedAsync(options.ConnectionString, TimeSpan.FromMinutes(3), ct);
+        if (last is null)
+        {
+            report.Notes.Add("The relay drain did not finish within 3 minutes; no relay rate reported.");
+            return;
+        }
+        var usage = cpu.Stop();
+        var seconds = (last.Value - await PaidAtAsync(wake.OrderId, ct)).TotalSeconds;
+        await queues.WaitForAsync((options.RelayMessages + 1L) * queues.Count, TimeSpan.FromSeconds(60), ct);
+        report.Relay = new RelayRecord(options.RelayMessages + 1, seconds, usage, queues.MeanBodyBytes);
+        Log($"relay drain: {report.Relay.PerSecond:N0} msg/s");
+    }
+
+    private async Task LimitsAsync(CancellationToken ct)
+    {
+        if (!options.Includes("bare-transaction") && !options.Includes("raw-broker"))
+        {
+            return;
+        }
+        Log("limits: bare payment transaction through MySqlConnector");
+        if (options.ManagesHost)
+        {
+            await _environment.ResetAsync(ct);
+            // Seed the catalog through the admin API as everywhere else, then stop the host so nothing else runs.
+            await using var host = await StartProductHostAsync("limits-seed", Costs.Zero, ct);
+            using var shop = Shop(host!.Url);
+            await Catalog.SeedAsync(shop, _skus, ct);
+        }
+        var cpu = new CpuMeter(options, new CurrentProcess());
+        var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
+        var bare = await BareTransaction.RunAsync(options.ConnectionString, _skus, options.Orders, options.Concurrency,
+            TimeSpan.FromSeconds(options.DurationSeconds), ct);
+        report.Bare = (bare, cpu.Stop());
+        report.BareDb = (await DbCounters.ReadAsync(options.ConnectionString, ct)).Minus(dbBefore);
+
+        Log($"limits: raw RabbitMQ publishing with confirms, {options.BrokerMessages:N0} messages");
+        if (options.ManagesHost)
+        {
+            await _environment.RecreateVirtualHostAsync(ct); // no module queue from the seeding host behind the exchange
+        }
+        report.Broker = await RawBrokerPublishing.RunAsync(options, options.BrokerMessages, options.RelayBatchSize, report.Relay?.BodyBytes, ct);
+        Log($"limits: raw broker {report.Broker.PublishedPerSecond:N0} msg/s");
+    }
+
+    /// <summary>A fresh host per run (or none when pointed at one elsewhere), after emptying the database and the virtual host.</summary>
+    private async Task<ProductHost?> StartProductHostAsync(
+        string name, Costs costs, CancellationToken ct, params (string Key, string Value)[] settings)
+    {
+        if (!options.ManagesHost)
+        {
+            return null;
+        }
+        await _environment.ResetAsync(ct);
+        return await ProductHost.StartAsync(options, costs.AsHostSettings().Concat(settings.Select(s => KeyValuePair.Create(s.Key, s.Value))),
+            Path.Combine(resultsDirectory, $"host-{name}.log"), ct);
+    }
+
+    private async Task<DateTime> PaidAtAsync(Guid orderId, CancellationToken ct)
+    {
+        await using var connection = new MySqlConnection(options.ConnectionString);
+        await connection.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+            "SELECT paid_at FROM order_orders WHERE id = @Id", new { Id = orderId }, cancellationToken: ct));
+    }
+
+    private ShopClient Shop(string url) => ShopClient.Create(url, options.Concurrency + 8, options.AdminKey, options.CallbackSecret);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Log(string message) => Console.Error.WriteLine($"[bench {DateTime.UtcNow:HH:mm:ss}] {message}");
+}

@@ -1,0 +1,64 @@
+using Dapper;
+using Microsoft.AspNetCore.Http;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.Inventory.Contracts;
+using OrderSystem.Order;
+using OrderSystem.Order.Contracts;
+
+namespace OrderSystem.Bench.SyncChain;
+
+/// <summary>
+/// The synchronous chain's payment callback: the same request checks and the same core transaction as the product
+/// (status, then stock through Inventory's port) but no outbox row; then every downstream step inline before answering.
+/// </summary>
+internal static class PayThroughSyncChain
+{
+    private const string MarkPaidSql =
+        "UPDATE order_orders SET status = 'Paid', payment_id = @PaymentId, paid_at = @Now WHERE id = @Id AND status = 'Created'";
+
+    public static async Task<IResult> Handle(
+        string orderId, HttpRequest http, Db db, IStock stock, PaymentSignature signature, SyncChainSteps steps, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadBytesAsync(http, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (!signature.IsValid(body, http.Headers["X-Signature"]) || !Guid.TryParseExact(orderId, "D", out var id))
+        {
+            return Results.BadRequest();
+        }
+        var (request, parseProblem) = JsonBody.Parse<PayOrder.Request>(body);
+        if (parseProblem is not null)
+        {
+            return parseProblem;
+        }
+
+        OrderPaid paid;
+        await using (var connection = await db.OpenAsync(ct))
+        {
+            var order = await StoredOrder.LoadAsync(connection, id, ct);
+            if (order is null || order.Status != OrderStatus.Created || order.TotalAmount != request!.Amount)
+            {
+                return Results.Conflict();
+            }
+            var now = clock.UtcNowForDatabase();
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var updated = await connection.ExecuteAsync(new CommandDefinition(MarkPaidSql,
+                new { request.PaymentId, Now = now, Id = id }, tx, cancellationToken: ct));
+            if (updated != 1 || !await stock.TryDeductAsync(tx, [.. order.Items.Select(i => new StockLine(i.Sku, i.Quantity))], ct))
+            {
+                await tx.RollbackAsync(ct);
+                return Results.Conflict();
+            }
+            await tx.CommitAsync(ct);
+            paid = new OrderPaid(order.OrderId, order.UserId,
+                [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], order.TotalAmount, request.PaymentId!, now);
+        }
+        // The connection is back in the pool while the slow steps run, as a careful synchronous implementation would do.
+        await steps.RunAsync(paid, ct);
+        return TypedResults.Ok(new PayOrder.Response(paid.OrderId, OrderStatus.Paid, paid.PaymentId, paid.OccurredAt));
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.BuildingBlocks.Simulation;
+using OrderSystem.Inventory;
+using OrderSystem.Inventory.Contracts;
+using OrderSystem.Marketing;
+using OrderSystem.Order;
+using OrderSystem.Points;
+using OrderSystem.Push;
+using OrderSystem.Warehouse;
+using MarketingTag = OrderSystem.Marketing.ModuleTag;
+using PointsTag = OrderSystem.Points.ModuleTag;
+using PushTag = OrderSystem.Push.ModuleTag;
+using WarehouseTag = OrderSystem.Warehouse.ModuleTag;
+
+namespace OrderSystem.Bench.SyncChain;
+
+/// <summary>
+/// A second, benchmark-only composition of the modules: the same catalog, order and payment endpoints, but the payment calls
+/// Points, Marketing, Push and Warehouse inline. No broker and no relays: the modules' completion events land in their outbox
+/// tables (the same writes as in the product) and stay there.
+/// </summary>
+internal static class SyncChainHost
+{
+    public static async Task<WebApplication> StartAsync(BenchOptions options, Costs costs, string url)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.RepoRoot });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:OrderSystem"] = options.ConnectionString,
+            // Quiet: the report goes to stdout.
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+        });
+        builder.WebHost.UseUrls(url);
+
+        builder.AddBuildingBlocks();
+        builder.AddInventoryModule();
+        builder.Services.AddSingleton<PaymentSignature>();
+        builder.Services.AddSingleton(new Outbox<PointsTag>("points_outbox"));
+        builder.Services.AddSingleton(new Outbox<MarketingTag>("marketing_outbox"));
+        builder.Services.AddSingleton(new Outbox<PushTag>("push_outbox"));
+        builder.Services.AddSingleton(new Outbox<WarehouseTag>("warehouse_outbox"));
+        builder.Services.Configure<SimulatedLatencyOptions>(SmsGateway.Name, o => Apply(o, costs.SmsMs, costs.SmsSpikeMs, costs));
+        builder.Services.Configure<SimulatedLatencyOptions>(LogisticsGateway.Name, o => Apply(o, costs.LogisticsMs, costs.LogisticsSpikeMs, costs));
+        builder.Services.AddSingleton<SmsGateway>();
+        builder.Services.AddSingleton<LogisticsGateway>();
+        builder.Services.AddSingleton<GrantPointsOnOrderPaid>();
+        builder.Services.AddSingleton<IssueCouponOnOrderPaid>();
+        builder.Services.AddSingleton<SendSmsOnOrderPaid>();
+        builder.Services.AddSingleton<RequestShipmentOnOrderPaid>();
+        builder.Services.AddSingleton(costs);
+        builder.Services.AddSingleton<SyncChainSteps>();
+
+        var app = builder.Build();
+        app.UseBuildingBlocks();
+        app.MapGet("/health/live", () => Results.Ok());
+        app.MapInventoryEndpoints();
+        // A lambda, not the method group: ASP.NET's route analyzer cannot read a handler compiled in another assembly.
+        app.MapPost("/api/orders", (HttpRequest http, Db db, IStock stock, TimeProvider clock, CancellationToken ct) =>
+            PlaceOrder.Handle(http, db, stock, clock, ct));
+        app.MapPost("/api/orders/{orderId}/payment", PayThroughSyncChain.Handle);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static void Apply(SimulatedLatencyOptions o, int delayMs, int spikeMs, Costs costs)
+    {
+        o.DelayMs = delayMs;
+        o.SpikeMs = spikeMs;
+        o.SpikeProbability = costs.SpikeProbability;
+        o.FailureProbability = costs.FailureProbability;
+    }
+}
