@@ -12,5 +12,5 @@ internal sealed class SmsGateway(IOptionsMonitor<SimulatedLatencyOptions> option
     public const string Name = "Sms";
 
     public Task SendAsync(Guid idempotencyKey, string userId, string text, CancellationToken ct) =>
-        SimulatedLatency.WaitAsync(options.Get(Name), "SMS gateway", ct);
+        SimulatedLatency.WaitAsync(options.Get(Name), "SMS gateway", idempotencyKey, ct);
 }

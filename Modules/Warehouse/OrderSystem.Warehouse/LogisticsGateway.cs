@@ -15,7 +15,7 @@ internal sealed class LogisticsGateway(IOptionsMonitor<SimulatedLatencyOptions> 
 
     public async Task<string> RequestShipmentAsync(Guid idempotencyKey, Guid orderId, CancellationToken ct)
     {
-        await SimulatedLatency.WaitAsync(options.Get(Name), "Logistics system", ct);
+        await SimulatedLatency.WaitAsync(options.Get(Name), "Logistics system", idempotencyKey, ct);
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(idempotencyKey.ToByteArray(), hash);
         return "TRK" + Convert.ToHexString(hash[..6]);

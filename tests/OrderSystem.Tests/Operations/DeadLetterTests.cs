@@ -46,12 +46,39 @@ public sealed class DeadLetterTests : SystemTest
         await Faults.ExactlyOnce.AssertReconciledAsync(Api);
     }
 
+    [Test]
+    public async Task A_consumer_that_fails_transiently_is_retried_and_has_its_effect_once()
+    {
+        var sku = await NewProductAsync(available: 10);
+        var user = Fresh("u");
+        var (orderId, total) = await NewOrderAsync(user, sku);
+        SetSmsGateway(new SimulatedLatencyOptions { FailFirstAttempts = 2 }); // fails twice per message, then recovers
+        try
+        {
+            Assert.That((await Api.PayAsync(orderId, "pay-1", total)).Status, Is.EqualTo(HttpStatusCode.OK));
+
+            await WaitUntilFulfilledAsync(orderId);
+        }
+        finally
+        {
+            SetSmsGateway(new SimulatedLatencyOptions());
+        }
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM push_sms WHERE order_id = @orderId", new { orderId }), Is.EqualTo(1));
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM push_outbox"), Is.EqualTo(1), "one SmsSent announced");
+        var deadLetters = (await Admin(HttpMethod.Get, "/api/admin/dead-letters")).Json.AsArray();
+        Assert.That(deadLetters.Single(q => q!["module"]!.GetValue<string>() == "push")!["messages"]!.GetValue<int>(), Is.Zero,
+            "retried in process, never dead-lettered");
+    }
+
+    private static void SetSmsFailureProbability(double probability) =>
+        SetSmsGateway(new SimulatedLatencyOptions { FailureProbability = probability });
+
     /// <summary>The gateway reads its options per call through IOptionsMonitor, whose cache we swap.</summary>
-    private static void SetSmsFailureProbability(double probability)
+    private static void SetSmsGateway(SimulatedLatencyOptions options)
     {
         var cache = System.Get<IOptionsMonitorCache<SimulatedLatencyOptions>>();
         cache.TryRemove("Sms");
-        cache.TryAdd("Sms", new SimulatedLatencyOptions { FailureProbability = probability });
+        cache.TryAdd("Sms", options);
     }
 
     private static Task<Reply> Admin(HttpMethod method, string path) => Api.SendRawAsync(method, path, null, AdminKey);

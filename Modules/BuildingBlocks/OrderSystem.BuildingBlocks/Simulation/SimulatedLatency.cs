@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace OrderSystem.BuildingBlocks.Simulation;
 
 /// <summary>
@@ -10,11 +12,16 @@ public sealed class SimulatedLatencyOptions
     public double SpikeProbability { get; set; }
     public int SpikeMs { get; set; }
     public double FailureProbability { get; set; }
+
+    /// <summary>Fail the first N calls for each idempotency key, then succeed: a partner that times out twice and recovers.</summary>
+    public int FailFirstAttempts { get; set; }
 }
 
 public static class SimulatedLatency
 {
-    public static async Task WaitAsync(SimulatedLatencyOptions options, string system, CancellationToken ct)
+    private static readonly ConcurrentDictionary<(string System, Guid Key), int> Attempts = new();
+
+    public static async Task WaitAsync(SimulatedLatencyOptions options, string system, Guid idempotencyKey, CancellationToken ct)
     {
         var delay = options.DelayMs;
         if (options.SpikeProbability > 0 && Random.Shared.NextDouble() < options.SpikeProbability)
@@ -24,6 +31,15 @@ public static class SimulatedLatency
         if (delay > 0)
         {
             await Task.Delay(delay, ct);
+        }
+        if (options.FailFirstAttempts > 0)
+        {
+            var attempt = Attempts.AddOrUpdate((system, idempotencyKey), 1, (_, n) => n + 1);
+            if (attempt <= options.FailFirstAttempts)
+            {
+                throw new SimulatedOutageException($"{system} failed attempt {attempt} (simulated transient failure).");
+            }
+            Attempts.TryRemove((system, idempotencyKey), out _);
         }
         if (options.FailureProbability > 0 && Random.Shared.NextDouble() < options.FailureProbability)
         {
