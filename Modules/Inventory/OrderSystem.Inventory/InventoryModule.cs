@@ -27,7 +27,7 @@ public static class InventoryModule
 
     public static IEndpointRouteBuilder MapInventoryEndpoints(this IEndpointRouteBuilder app)
     {
-        if (!app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>().IsModuleEnabled(Name))
+        if (!app.IsModuleEnabled(Name))
         {
             return app;
         }

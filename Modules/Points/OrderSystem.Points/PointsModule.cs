@@ -2,7 +2,6 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
@@ -37,7 +36,7 @@ public static class PointsModule
 
     public static IEndpointRouteBuilder MapPointsEndpoints(this IEndpointRouteBuilder app)
     {
-        if (app.ServiceProvider.GetRequiredService<IConfiguration>().IsModuleEnabled(Name))
+        if (app.IsModuleEnabled(Name))
         {
             app.MapGet("/api/users/{userId}/points", GetPoints.Handle).WithTags(Name)
                 .Produces<GetPoints.Response>().ProducesValidationProblem().ProducesDatabaseProblems();

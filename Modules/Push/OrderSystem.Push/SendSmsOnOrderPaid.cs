@@ -22,12 +22,9 @@ internal sealed class SendSmsOnOrderPaid(Db db, SmsGateway gateway, Outbox<Modul
         var paid = context.Message;
         var messageId = context.MessageId!.Value;
         var ct = context.CancellationToken;
-        await using (var connection = await db.OpenAsync(ct))
+        if (await PushModule.Inbox.HasSeenAsync(db, messageId, nameof(SendSmsOnOrderPaid), ct))
         {
-            if (await PushModule.Inbox.HasSeenAsync(connection, messageId, nameof(SendSmsOnOrderPaid), ct))
-            {
-                return;
-            }
+            return;
         }
         var text = string.Create(CultureInfo.InvariantCulture,
             $"OrderSystem: we received your payment of {paid.Amount:0.00} for order {paid.OrderId}. Thank you!");

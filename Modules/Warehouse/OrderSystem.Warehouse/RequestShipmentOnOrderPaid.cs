@@ -23,12 +23,9 @@ internal sealed class RequestShipmentOnOrderPaid(Db db, LogisticsGateway logisti
         var paid = context.Message;
         var messageId = context.MessageId!.Value;
         var ct = context.CancellationToken;
-        await using (var connection = await db.OpenAsync(ct))
+        if (await WarehouseModule.Inbox.HasSeenAsync(db, messageId, nameof(RequestShipmentOnOrderPaid), ct))
         {
-            if (await WarehouseModule.Inbox.HasSeenAsync(connection, messageId, nameof(RequestShipmentOnOrderPaid), ct))
-            {
-                return;
-            }
+            return;
         }
         // The slow third-party call happens outside any transaction, so no database lock waits on it.
         var trackingNumber = await logistics.RequestShipmentAsync(messageId, paid.OrderId, ct);

@@ -2,7 +2,6 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
@@ -40,7 +39,7 @@ public static class WarehouseModule
 
     public static IEndpointRouteBuilder MapWarehouseEndpoints(this IEndpointRouteBuilder app)
     {
-        if (app.ServiceProvider.GetRequiredService<IConfiguration>().IsModuleEnabled(Name))
+        if (app.IsModuleEnabled(Name))
         {
             app.MapGet("/api/shipments", GetShipments.Handle).WithTags(Name)
                 .Produces<List<GetShipments.Shipment>>().ProducesValidationProblem().ProducesDatabaseProblems();

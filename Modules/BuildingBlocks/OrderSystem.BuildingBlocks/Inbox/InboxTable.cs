@@ -54,7 +54,10 @@ public sealed class InboxTable
     }
 
     /// <summary>A cheap check before slow third-party calls; the transactional record above stays the real guard.</summary>
-    public Task<bool> HasSeenAsync(MySqlConnection connection, Guid messageId, string consumer, CancellationToken ct) =>
-        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+    public async Task<bool> HasSeenAsync(Db db, Guid messageId, string consumer, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             _existsSql, new { MessageId = messageId, Consumer = consumer }, cancellationToken: ct));
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 
 namespace OrderSystem.BuildingBlocks.Modules;
@@ -9,6 +10,10 @@ public static class ModuleSwitch
 
     public static bool IsModuleEnabled(this IConfiguration configuration, string module) =>
         EnabledModules(configuration).Contains(module, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The same check where endpoints are mapped.</summary>
+    public static bool IsModuleEnabled(this IEndpointRouteBuilder app, string module) =>
+        app.ServiceProvider.GetRequiredService<IConfiguration>().IsModuleEnabled(module);
 
     public static IReadOnlyList<string> EnabledModules(IConfiguration configuration)
     {
