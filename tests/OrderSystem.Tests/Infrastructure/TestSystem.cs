@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
+using Dapper;
 using MySqlConnector;
 using OrderSystem.Migrations;
 using Respawn;
@@ -87,6 +88,8 @@ internal sealed class TestSystem : IAsyncDisposable
             {
                 services.AddSingleton<ConsumeCounter>();
                 services.AddConsumeObserver(sp => sp.GetRequiredService<ConsumeCounter>());
+                services.AddSingleton<DeliveriesInHand>();
+                services.AddReceiveObserver(sp => sp.GetRequiredService<DeliveriesInHand>());
                 var spans = new ExportedSpans(); // the host's traces, for the tracing tests
                 services.AddSingleton(spans);
                 services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
@@ -97,10 +100,44 @@ internal sealed class TestSystem : IAsyncDisposable
         return system;
     }
 
+    /// <summary>
+    /// Waits until the work of an earlier test has settled, then empties every table. Resetting while a message is
+    /// still on its way would let it land after the reset and show up as an extra effect in the next test.
+    /// </summary>
     public async Task ResetAsync()
     {
+        await WaitUntilQuietAsync(TimeSpan.FromSeconds(60));
         await using var connection = await OpenAsync();
         await _respawner.ResetAsync(connection);
+    }
+
+    /// <summary>
+    /// Quiet: no outbox row waiting for its first publish (rows that already failed are a test's poison on purpose),
+    /// no message ready in a module queue, none in a consumer's hands; twice in a row.
+    /// </summary>
+    private async Task WaitUntilQuietAsync(TimeSpan timeout)
+    {
+        var quietChecks = 0;
+        await Eventually.Until(async () => quietChecks = await IsQuietAsync() ? quietChecks + 1 : 0, n => n >= 2, timeout,
+            "the previous test's messages to settle (outbox rows, queued messages, deliveries in hand)");
+    }
+
+    private async Task<bool> IsQuietAsync()
+    {
+        if (Get<DeliveriesInHand>().Count > 0)
+        {
+            return false;
+        }
+        await using (var connection = await OpenAsync())
+        {
+            var pending = await connection.ExecuteScalarAsync<long>(string.Join(" + ", OutboxTables.Select(t =>
+                $"(SELECT COUNT(*) FROM {t} WHERE dispatched_at IS NULL AND attempts = 0)")).Insert(0, "SELECT "));
+            if (pending > 0)
+            {
+                return false;
+            }
+        }
+        return await RabbitQueues.ReadyMessagesAsync(VirtualHost, ModuleQueues) == 0;
     }
 
     public async Task<MySqlConnection> OpenAsync()
@@ -109,6 +146,10 @@ internal sealed class TestSystem : IAsyncDisposable
         await connection.OpenAsync();
         return connection;
     }
+
+    private static readonly string[] OutboxTables = ["order_outbox", "points_outbox", "marketing_outbox", "push_outbox", "warehouse_outbox"];
+
+    private static readonly string[] ModuleQueues = ["order", "points", "marketing", "push", "warehouse"];
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
