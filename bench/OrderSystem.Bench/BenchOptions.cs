@@ -17,6 +17,7 @@ internal sealed class BenchOptions
         ["--orders"] = "Bench:Orders",
         ["--sync-orders"] = "Bench:SyncOrders",
         ["--warmup"] = "Bench:WarmupOrders",
+        ["--warmup-seconds"] = "Bench:WarmupSeconds",
         ["--concurrency"] = "Bench:Concurrency",
         ["--duration"] = "Bench:DurationSeconds",
         ["--skus"] = "Bench:Skus",
@@ -48,7 +49,8 @@ internal sealed class BenchOptions
     public IReadOnlySet<string> Runs { get; init; } = new HashSet<string>();
     public int Orders { get; init; } = 20000;
     public int SyncOrders { get; init; } = 1500;
-    public int WarmupOrders { get; init; } = 1000;
+    public int WarmupOrders { get; init; } = 8000;
+    public double WarmupSeconds { get; init; } = 30;
     public int Concurrency { get; init; } = 64;
     public double DurationSeconds { get; init; } = 15;
     public int Skus { get; init; } = 1000;
@@ -113,6 +115,7 @@ internal sealed class BenchOptions
             Orders = bench.GetValue("Orders", defaults.Orders),
             SyncOrders = bench.GetValue("SyncOrders", defaults.SyncOrders),
             WarmupOrders = bench.GetValue("WarmupOrders", defaults.WarmupOrders),
+            WarmupSeconds = bench.GetValue("WarmupSeconds", defaults.WarmupSeconds),
             Concurrency = bench.GetValue("Concurrency", defaults.Concurrency),
             DurationSeconds = bench.GetValue("DurationSeconds", defaults.DurationSeconds),
             Skus = bench.GetValue("Skus", defaults.Skus),

@@ -12,7 +12,9 @@ if (args.Contains("--help") || args.Contains("-h"))
                                 outbox-c64-spikes-on, outbox-costs-zero, lag-costs-zero, relay-drain (limits: both)
           --orders N            payments per outbox run (default 20000); also the bare transaction's
           --sync-orders N       payments per synchronous-chain run (default 1500)
-          --warmup N            warm-up payments before each run (default 1000, at most a quarter of the run)
+          --warmup N            warm-up payments before each run, at full speed (default 8000) ...
+          --warmup-seconds S    ... or S seconds of them, whichever ends first (default 30); then the warm-up's
+                                asynchronous work is drained before the measured run starts
           --concurrency N       simulated buyers in flight (default 64)
           --duration S          at most S seconds per measured run (default 15)
           --skus N              catalog size (default 1000)

@@ -13,10 +13,11 @@ public interface IStock
     Task<IReadOnlyDictionary<string, decimal>> GetPricesAsync(IReadOnlyCollection<string> skus, CancellationToken ct);
 
     /// <summary>
-    /// Deducts every line inside <paramref name="transaction"/>, never below zero. Returns false when any line is short;
-    /// the caller must then roll back, since earlier lines may already be deducted.
+    /// The deduction of every line as commands for the caller's own batch, so that stock moves in the same round trip and
+    /// transaction as the caller's writes. Each command changes its one row when its line is deducted and nothing when
+    /// stock is short (never below zero): when the batch's total of rows falls short, the caller must roll back.
     /// </summary>
-    Task<bool> TryDeductAsync(DbTransaction transaction, IReadOnlyList<StockLine> lines, CancellationToken ct);
+    IReadOnlyList<DbBatchCommand> CreateDeductCommands(IReadOnlyList<StockLine> lines);
 
     /// <summary>
     /// The total quantity ever deducted per SKU (SKUs never deducted are absent), read inside the caller's transaction

@@ -25,21 +25,19 @@ internal sealed class Stock(Db db) : IStock
         return rows.ToDictionary(r => r.Sku, r => r.Price, StringComparer.Ordinal);
     }
 
-    public async Task<bool> TryDeductAsync(DbTransaction transaction, IReadOnlyList<StockLine> lines, CancellationToken ct)
+    public IReadOnlyList<DbBatchCommand> CreateDeductCommands(IReadOnlyList<StockLine> lines)
     {
-        var tx = (MySqlTransaction)transaction;
-        // One round trip for all lines; a fixed SKU order keeps two multi-line payments from deadlocking.
-        await using var batch = new MySqlBatch(tx.Connection, tx);
+        // A fixed SKU order keeps two multi-line payments from deadlocking.
+        var commands = new DbBatchCommand[lines.Count];
+        var i = 0;
         foreach (var line in lines.OrderBy(l => l.Sku, StringComparer.Ordinal))
         {
-            batch.BatchCommands.Add(new MySqlBatchCommand(DeductSql)
+            commands[i++] = new MySqlBatchCommand(DeductSql)
             {
                 Parameters = { new MySqlParameter("@q", line.Quantity), new MySqlParameter("@s", line.Sku) },
-            });
+            };
         }
-        // MariaDB runs the batch as one multi-statement query, which reports only the total of matched rows:
-        // each line matches its one row or nothing, so the total tells whether every line was deducted.
-        return await batch.ExecuteNonQueryAsync(ct) == lines.Count;
+        return commands;
     }
 
     public async Task<IReadOnlyDictionary<string, long>> GetDeductedAsync(DbTransaction transaction, CancellationToken ct)

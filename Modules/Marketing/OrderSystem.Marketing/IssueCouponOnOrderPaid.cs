@@ -1,5 +1,5 @@
-using Dapper;
 using MassTransit;
+using MySqlConnector;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
@@ -20,20 +20,20 @@ internal sealed class IssueCouponOnOrderPaid(Db db, Outbox<ModuleTag> outbox, Ti
     public async Task Consume(ConsumeContext<OrderPaid> context)
     {
         var paid = context.Message;
-        var ct = context.CancellationToken;
         var couponId = Guid.CreateVersion7();
         var value = CouponRule.ValueFor(paid.Amount);
-        var ran = await MarketingModule.Inbox.RunOnceAsync(db, context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), clock, async (tx, now) =>
+        var now = clock.UtcNowForDatabase();
+        var issue = new MySqlBatchCommand(InsertSql)
         {
-            var inserted = await tx.Connection!.ExecuteAsync(new CommandDefinition(InsertSql,
-                new { CouponId = couponId, paid.OrderId, paid.UserId, Code = CouponRule.CodeFor(paid.OrderId), Value = value, Now = now },
-                tx, cancellationToken: ct));
-            if (inserted == 1)
+            Parameters =
             {
-                await outbox.AddAsync(tx, Guid.CreateVersion7(), new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now), now, ct);
-            }
-        }, ct);
-        if (ran)
+                new("@CouponId", couponId), new("@OrderId", paid.OrderId), new("@UserId", paid.UserId),
+                new("@Code", CouponRule.CodeFor(paid.OrderId)), new("@Value", value), new("@Now", now),
+            },
+        };
+        var issued = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now), now);
+        if (await MarketingModule.Inbox.ApplyOnceAsync(db, context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), now, issue, issued,
+                context.CancellationToken))
         {
             outbox.NotifyCommitted();
         }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Dapper;
 using Microsoft.AspNetCore.Http;
@@ -35,7 +36,7 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
 
         await using (var tx = await connection.BeginTransactionAsync(ct))
         {
-            // Status and outbox row in one round trip; the outbox row is simply rolled back if the update found nothing.
+            // Status, outbox row and stock in one round trip; all of it rolls back unless every statement changed its row.
             await using var batch = new MySqlBatch(connection, tx)
             {
                 BatchCommands =
@@ -47,13 +48,13 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
                     outbox.CreateInsert(Guid.CreateVersion7(), paid, now),
                 },
             };
-            // The batch reports only its total of rows: 2 means the status changed and the outbox row went in.
-            if (await batch.ExecuteNonQueryAsync(ct) != 2)
+            var lines = order.Items.Select(i => new StockLine(i.Sku, i.Quantity)).ToList();
+            foreach (var deduct in stock.CreateDeductCommands(lines))
             {
-                await tx.RollbackAsync(ct);
-                return null;
+                ((DbBatch)batch).BatchCommands.Add(deduct);
             }
-            if (await stock.TryDeductAsync(tx, order.Items.Select(i => new StockLine(i.Sku, i.Quantity)).ToList(), ct))
+            // The batch reports only its total of rows: status 1 + outbox row 1 + one per stock line means all went in.
+            if (await batch.ExecuteNonQueryAsync(ct) == 2 + lines.Count)
             {
                 await tx.CommitAsync(ct);
                 outbox.NotifyCommitted();
@@ -61,6 +62,8 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
             }
             await tx.RollbackAsync(ct);
         }
+        // Either a line was short, or a concurrent callback changed the order first: the cancellation's own status
+        // condition tells them apart, and answers null (read the order again) in the second case.
         return await CancelForShortStockAsync(connection, order, paymentId, ct);
     }
 

@@ -1,5 +1,5 @@
-using Dapper;
 using MassTransit;
+using MySqlConnector;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
@@ -21,17 +21,14 @@ internal sealed class GrantPointsOnOrderPaid(Db db, Outbox<ModuleTag> outbox, Ti
     {
         var paid = context.Message;
         var points = (int)decimal.Floor(paid.Amount);
-        var ct = context.CancellationToken;
-        var ran = await PointsModule.Inbox.RunOnceAsync(db, context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), clock, async (tx, now) =>
+        var now = clock.UtcNowForDatabase();
+        var grant = new MySqlBatchCommand(InsertSql)
         {
-            var inserted = await tx.Connection!.ExecuteAsync(new CommandDefinition(InsertSql,
-                new { paid.OrderId, paid.UserId, Points = points, Now = now }, tx, cancellationToken: ct));
-            if (inserted == 1)
-            {
-                await outbox.AddAsync(tx, Guid.CreateVersion7(), new PointsGranted(paid.OrderId, paid.UserId, points, now), now, ct);
-            }
-        }, ct);
-        if (ran)
+            Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Points", points), new("@Now", now) },
+        };
+        var granted = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new PointsGranted(paid.OrderId, paid.UserId, points, now), now);
+        if (await PointsModule.Inbox.ApplyOnceAsync(db, context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), now, grant, granted,
+                context.CancellationToken))
         {
             outbox.NotifyCommitted();
         }

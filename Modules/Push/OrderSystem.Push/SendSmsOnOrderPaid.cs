@@ -1,6 +1,6 @@
 using System.Globalization;
-using Dapper;
 using MassTransit;
+using MySqlConnector;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
@@ -31,16 +31,13 @@ internal sealed class SendSmsOnOrderPaid(Db db, SmsGateway gateway, Outbox<Modul
         // The slow third-party call happens outside any transaction, so no database lock waits on the gateway.
         await gateway.SendAsync(messageId, paid.UserId, text, ct);
 
-        var ran = await PushModule.Inbox.RunOnceAsync(db, messageId, nameof(SendSmsOnOrderPaid), clock, async (tx, now) =>
+        var now = clock.UtcNowForDatabase();
+        var record = new MySqlBatchCommand(InsertSql)
         {
-            var inserted = await tx.Connection!.ExecuteAsync(new CommandDefinition(InsertSql,
-                new { paid.OrderId, paid.UserId, Text = text, Now = now }, tx, cancellationToken: ct));
-            if (inserted == 1)
-            {
-                await outbox.AddAsync(tx, Guid.CreateVersion7(), new SmsSent(paid.OrderId, paid.UserId, now), now, ct);
-            }
-        }, ct);
-        if (ran)
+            Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Text", text), new("@Now", now) },
+        };
+        var sent = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new SmsSent(paid.OrderId, paid.UserId, now), now);
+        if (await PushModule.Inbox.ApplyOnceAsync(db, messageId, nameof(SendSmsOnOrderPaid), now, record, sent, ct))
         {
             outbox.NotifyCommitted();
         }

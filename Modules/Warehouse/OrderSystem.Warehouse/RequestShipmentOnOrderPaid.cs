@@ -1,5 +1,5 @@
-using Dapper;
 using MassTransit;
+using MySqlConnector;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
@@ -31,16 +31,17 @@ internal sealed class RequestShipmentOnOrderPaid(Db db, LogisticsGateway logisti
         var trackingNumber = await logistics.RequestShipmentAsync(messageId, paid.OrderId, ct);
         var shipmentId = Guid.CreateVersion7();
 
-        var ran = await WarehouseModule.Inbox.RunOnceAsync(db, messageId, nameof(RequestShipmentOnOrderPaid), clock, async (tx, now) =>
+        var now = clock.UtcNowForDatabase();
+        var record = new MySqlBatchCommand(InsertSql)
         {
-            var inserted = await tx.Connection!.ExecuteAsync(new CommandDefinition(InsertSql,
-                new { ShipmentId = shipmentId, paid.OrderId, TrackingNumber = trackingNumber, Now = now }, tx, cancellationToken: ct));
-            if (inserted == 1)
+            Parameters =
             {
-                await outbox.AddAsync(tx, Guid.CreateVersion7(), new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now), now, ct);
-            }
-        }, ct);
-        if (ran)
+                new("@ShipmentId", shipmentId), new("@OrderId", paid.OrderId), new("@TrackingNumber", trackingNumber), new("@Now", now),
+            },
+        };
+        var requested = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(),
+            new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now), now);
+        if (await WarehouseModule.Inbox.ApplyOnceAsync(db, messageId, nameof(RequestShipmentOnOrderPaid), now, record, requested, ct))
         {
             outbox.NotifyCommitted();
         }

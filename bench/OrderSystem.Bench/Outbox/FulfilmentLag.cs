@@ -32,6 +32,21 @@ internal static class FulfilmentLag
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync(ct);
         var window = new { From = from, To = to };
+        var paid = await WaitUntilFulfilledAsync(connection, window, wait, ct);
+        var lags = await connection.QueryAsync<double>(new CommandDefinition(LagSql, window, cancellationToken: ct, commandTimeout: 120));
+        return new LagResult(LatencyStats.Of(lags), paid);
+    }
+
+    /// <summary>Waits until every order paid so far is fulfilled, so that no backlog of earlier payments runs into a measurement.</summary>
+    public static async Task DrainAsync(string connectionString, TimeSpan wait, CancellationToken ct)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await WaitUntilFulfilledAsync(connection, new { From = DateTime.MinValue, To = DateTime.MaxValue }, wait, ct);
+    }
+
+    private static async Task<long> WaitUntilFulfilledAsync(MySqlConnection connection, object window, TimeSpan wait, CancellationToken ct)
+    {
         var paid = await connection.ExecuteScalarAsync<long>(new CommandDefinition(PaidSql, window, cancellationToken: ct));
         var deadline = DateTime.UtcNow + wait;
         while (DateTime.UtcNow < deadline &&
@@ -39,8 +54,7 @@ internal static class FulfilmentLag
         {
             await Task.Delay(250, ct);
         }
-        var lags = await connection.QueryAsync<double>(new CommandDefinition(LagSql, window, cancellationToken: ct, commandTimeout: 120));
-        return new LagResult(LatencyStats.Of(lags), paid);
+        return paid;
     }
 }
 

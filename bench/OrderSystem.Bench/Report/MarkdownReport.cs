@@ -62,7 +62,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         var db = new MySqlConnector.MySqlConnectionStringBuilder(options.ConnectionString);
         md.AppendLine(F($"- Database: {db.Server}:{db.Port}/{db.Database}; RabbitMQ: {options.RabbitHost}:{options.RabbitPort} vhost {options.VirtualHost}"));
         md.AppendLine("- Closed loop: each buyer pays its next order as soon as the last one is answered (saturation). Open loop: payments arrive at a fixed rate whatever the answers (latency at a given load).");
-        md.AppendLine(F($"- Buyers: concurrency {options.Concurrency}, up to {options.Orders:N0} payments per run ({options.SyncOrders:N0} for the synchronous chain), at most {options.DurationSeconds:0.#} s per run, after {options.WarmupOrders:N0} warm-up payments; {options.Skus:N0} SKUs, one line per order"));
+        md.AppendLine(F($"- Buyers: concurrency {options.Concurrency}, up to {options.Orders:N0} payments per run ({options.SyncOrders:N0} for the synchronous chain), at most {options.DurationSeconds:0.#} s per run, after a warm-up of up to {options.WarmupOrders:N0} payments or {options.WarmupSeconds:0.#} s at full speed whose asynchronous work is drained before measuring; {options.Skus:N0} SKUs, one line per order"));
         md.AppendLine(F($"- Costs (article): {options.Costs.Describe()}; failure probability {options.Costs.FailureProbability:P0}"));
         md.AppendLine();
     }

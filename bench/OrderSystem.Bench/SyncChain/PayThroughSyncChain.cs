@@ -1,4 +1,5 @@
-using Dapper;
+using System.Data.Common;
+using MySqlConnector;
 using Microsoft.AspNetCore.Http;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
@@ -46,9 +47,23 @@ internal static class PayThroughSyncChain
             }
             var now = clock.UtcNowForDatabase();
             await using var tx = await connection.BeginTransactionAsync(ct);
-            var updated = await connection.ExecuteAsync(new CommandDefinition(MarkPaidSql,
-                new { request.PaymentId, Now = now, Id = id }, tx, cancellationToken: ct));
-            if (updated != 1 || !await stock.TryDeductAsync(tx, [.. order.Items.Select(i => new StockLine(i.Sku, i.Quantity))], ct))
+            // The product's batch without its outbox row: status and stock in one round trip.
+            var lines = order.Items.Select(i => new StockLine(i.Sku, i.Quantity)).ToList();
+            await using var batch = new MySqlBatch(connection, tx)
+            {
+                BatchCommands =
+                {
+                    new MySqlBatchCommand(MarkPaidSql)
+                    {
+                        Parameters = { new("@PaymentId", request.PaymentId), new("@Now", now), new("@Id", id) },
+                    },
+                },
+            };
+            foreach (var deduct in stock.CreateDeductCommands(lines))
+            {
+                ((DbBatch)batch).BatchCommands.Add(deduct);
+            }
+            if (await batch.ExecuteNonQueryAsync(ct) != 1 + lines.Count)
             {
                 await tx.RollbackAsync(ct);
                 return Results.Conflict();

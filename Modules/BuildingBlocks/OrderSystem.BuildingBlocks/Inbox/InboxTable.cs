@@ -25,32 +25,34 @@ public sealed class InboxTable
 
     public string Name { get; }
 
-    /// <summary>Returns false when the message was handled before: the caller then writes nothing.</summary>
-    public async Task<bool> TryRecordAsync(MySqlTransaction tx, Guid messageId, string consumer, DateTime now, CancellationToken ct)
-    {
-        var inserted = await tx.Connection!.ExecuteAsync(new CommandDefinition(
-            _insertSql, new { MessageId = messageId, Consumer = consumer, Now = now }, tx, cancellationToken: ct));
-        return inserted == 1;
-    }
-
     /// <summary>
-    /// Runs a consumer's writes once per message: the inbox record and <paramref name="work"/> commit together,
-    /// and a message seen before does nothing. Returns whether the work ran.
+    /// Handles a message once, in one transaction and one round trip: records the message id, applies
+    /// <paramref name="effect"/> (an INSERT IGNORE on a table keyed by the order, so neither a redelivery nor a duplicate
+    /// under another message id applies it twice) and writes <paramref name="reportIfApplied"/>, an outbox insert made
+    /// with <c>CreateInsertIfPreviousInserted</c>, only when the effect was new. Returns whether it was.
     /// </summary>
-    public async Task<bool> RunOnceAsync(
-        Db db, Guid messageId, string consumer, TimeProvider clock, Func<MySqlTransaction, DateTime, Task> work, CancellationToken ct)
+    public async Task<bool> ApplyOnceAsync(
+        Db db, Guid messageId, string consumer, DateTime now, MySqlBatchCommand effect, MySqlBatchCommand reportIfApplied, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var now = clock.UtcNowForDatabase();
-        if (!await TryRecordAsync(tx, messageId, consumer, now, ct))
+        await using var batch = new MySqlBatch(connection, tx)
         {
-            await tx.RollbackAsync(ct);
-            return false;
-        }
-        await work(tx, now);
+            BatchCommands =
+            {
+                new MySqlBatchCommand(_insertSql)
+                {
+                    Parameters = { new("@MessageId", messageId), new("@Consumer", consumer), new("@Now", now) },
+                },
+                effect,
+                reportIfApplied,
+            },
+        };
+        // MariaDB reports only the batch's total of rows: 3 is new, 1 a duplicate under another id, 0 a redelivery.
+        // The effect and its report go in together or not at all, so 2 or more means the effect was new.
+        var rows = await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
-        return true;
+        return rows >= 2;
     }
 
     /// <summary>A cheap check before slow third-party calls; the transactional record above stays the real guard.</summary>

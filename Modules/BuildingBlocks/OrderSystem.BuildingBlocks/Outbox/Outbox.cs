@@ -14,13 +14,18 @@ public sealed class Outbox<TModule> : IOutboxTable
 {
     internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
+    private const string Columns = "(message_id, message_type, payload, trace_parent, created_at)";
+    private const string Values = "@message_id, @message_type, @payload, @trace_parent, @created_at";
+
     private readonly string _insertSql;
+    private readonly string _insertIfPreviousInsertedSql;
 
     internal Outbox(string tableName)
     {
         Table = SqlIdentifier.Require(tableName);
-        _insertSql = $"INSERT INTO {Table} (message_id, message_type, payload, trace_parent, created_at) " +
-                     "VALUES (@message_id, @message_type, @payload, @trace_parent, @created_at)";
+        _insertSql = $"INSERT INTO {Table} {Columns} VALUES ({Values})";
+        // ROW_COUNT() is what the statement before this one in the same batch changed.
+        _insertIfPreviousInsertedSql = $"INSERT INTO {Table} {Columns} SELECT {Values} FROM DUAL WHERE ROW_COUNT() = 1";
     }
 
     public string Table { get; }
@@ -30,13 +35,23 @@ public sealed class Outbox<TModule> : IOutboxTable
     internal OutboxSignal Signal { get; } = new();
 
     /// <summary>The insert as a batch command, so a caller can send it in the same round trip as its own writes.</summary>
-    public MySqlBatchCommand CreateInsert<T>(Guid messageId, T message, DateTime now) where T : class
+    public MySqlBatchCommand CreateInsert<T>(Guid messageId, T message, DateTime now) where T : class =>
+        CreateInsert(_insertSql, messageId, message, now);
+
+    /// <summary>
+    /// The insert as a batch command that writes the row only when the command just before it in the batch inserted or
+    /// changed exactly one row: an event that reports an effect goes out only when the effect really happened.
+    /// </summary>
+    public MySqlBatchCommand CreateInsertIfPreviousInserted<T>(Guid messageId, T message, DateTime now) where T : class =>
+        CreateInsert(_insertIfPreviousInsertedSql, messageId, message, now);
+
+    private MySqlBatchCommand CreateInsert<T>(string sql, Guid messageId, T message, DateTime now) where T : class
     {
         // A span of its own marks the row in the trace; the relay's publish continues as its child.
         using var span = Telemetry.Source.StartActivity("outbox write " + typeof(T).Name, ActivityKind.Producer);
         span?.SetTag("messaging.message.id", messageId);
         span?.SetTag("outbox.table", Table);
-        return new MySqlBatchCommand(_insertSql)
+        return new MySqlBatchCommand(sql)
         {
             Parameters =
             {
