@@ -34,33 +34,42 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
         var paid = new OrderPaid(order.OrderId, order.UserId,
             order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice)).ToList(), order.TotalAmount, paymentId, now);
 
-        await using (var tx = await connection.BeginTransactionAsync(ct))
+        // START TRANSACTION, status, outbox row and stock in one round trip, then COMMIT or ROLLBACK in a second
+        // (an InlineTransaction): all of it rolls back unless every statement changed its row.
+        var lines = order.Items.Select(i => new StockLine(i.Sku, i.Quantity)).ToList();
+        await using (var batch = new MySqlBatch(connection)
         {
-            // Status, outbox row and stock in one round trip; all of it rolls back unless every statement changed its row.
-            await using var batch = new MySqlBatch(connection, tx)
+            BatchCommands =
             {
-                BatchCommands =
+                InlineTransaction.Start(),
+                new MySqlBatchCommand(MarkPaidSql)
                 {
-                    new MySqlBatchCommand(MarkPaidSql)
-                    {
-                        Parameters = { new("@payment_id", paymentId), new("@now", now), new("@id", order.OrderId) },
-                    },
-                    outbox.CreateInsert(Guid.CreateVersion7(), paid, now),
+                    Parameters = { new("@payment_id", paymentId), new("@now", now), new("@id", order.OrderId) },
                 },
-            };
-            var lines = order.Items.Select(i => new StockLine(i.Sku, i.Quantity)).ToList();
+                outbox.CreateInsert(Guid.CreateVersion7(), paid, now),
+            },
+        })
+        {
             foreach (var deduct in stock.CreateDeductCommands(lines))
             {
                 ((DbBatch)batch).BatchCommands.Add(deduct);
             }
-            // The batch reports only its total of rows: status 1 + outbox row 1 + one per stock line means all went in.
-            if (await batch.ExecuteNonQueryAsync(ct) == 2 + lines.Count)
+            try
             {
-                await tx.CommitAsync(ct);
-                outbox.NotifyCommitted();
-                return TypedResults.Ok(new PayOrder.Response(order.OrderId, OrderStatus.Paid, paymentId, now));
+                // The batch reports only its total of rows: status 1 + outbox row 1 + one per stock line means all went in.
+                if (await batch.ExecuteNonQueryAsync(ct) == 2 + lines.Count)
+                {
+                    await InlineTransaction.CommitAsync(connection, ct);
+                    outbox.NotifyCommitted();
+                    return TypedResults.Ok(new PayOrder.Response(order.OrderId, OrderStatus.Paid, paymentId, now));
+                }
+                await InlineTransaction.RollBackAsync(connection, ct);
             }
-            await tx.RollbackAsync(ct);
+            catch
+            {
+                await InlineTransaction.RollBackQuietlyAsync(connection);
+                throw;
+            }
         }
         // Either a line was short, or a concurrent callback changed the order first: the cancellation's own status
         // condition tells them apart, and answers null (read the order again) in the second case.

@@ -9,8 +9,8 @@ using OrderSystem.Tests.Infrastructure;
 namespace OrderSystem.Tests.BuildingBlocks;
 
 /// <summary>
-/// Pooled connections are not reset between uses (see Db): the relay's READ COMMITTED stays on its connection, and this
-/// proves that the next transaction begun there still gets the default level.
+/// Pooled connections are not reset between uses (see Db): this proves that the relay leaves no transaction open on its
+/// connection, and that the next transaction begun there still gets the default level.
 /// </summary>
 public sealed class PooledConnectionTests : SystemTest
 {
@@ -34,6 +34,8 @@ public sealed class PooledConnectionTests : SystemTest
             }
             foreach (var connection in connections)
             {
+                // The relay ends its SQL-driven transaction on every way out: no pooled connection comes back inside one.
+                Assert.That(await connection.ExecuteScalarAsync<long>("SELECT @@in_transaction"), Is.Zero);
                 await using var tx = await connection.BeginTransactionAsync();
                 Assert.That(await connection.ExecuteScalarAsync<string>("SELECT @@SESSION.tx_isolation", transaction: tx),
                     Is.EqualTo("REPEATABLE-READ"));

@@ -26,7 +26,7 @@ public sealed class InboxTable
     public string Name { get; }
 
     /// <summary>
-    /// Handles a message once, in one transaction and one round trip: records the message id, applies
+    /// Handles a message once, in one transaction and one round trip (an <see cref="InlineTransaction"/>): records the message id, applies
     /// <paramref name="effect"/> (an INSERT IGNORE on a table keyed by the order, so neither a redelivery nor a duplicate
     /// under another message id applies it twice) and writes <paramref name="reportIfApplied"/>, an outbox insert made
     /// with <c>CreateInsertIfPreviousInserted</c>, only when the effect was new. Returns whether it was.
@@ -35,24 +35,32 @@ public sealed class InboxTable
         Db db, Guid messageId, string consumer, DateTime now, MySqlBatchCommand effect, MySqlBatchCommand reportIfApplied, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await using var batch = new MySqlBatch(connection, tx)
+        // The whole transaction, START to COMMIT, is this one batch: one round trip per message.
+        await using var batch = new MySqlBatch(connection)
         {
             BatchCommands =
             {
+                InlineTransaction.Start(),
                 new MySqlBatchCommand(_insertSql)
                 {
                     Parameters = { new("@MessageId", messageId), new("@Consumer", consumer), new("@Now", now) },
                 },
                 effect,
                 reportIfApplied,
+                InlineTransaction.Commit(),
             },
         };
-        // MariaDB reports only the batch's total of rows: 3 is new, 1 a duplicate under another id, 0 a redelivery.
-        // The effect and its report go in together or not at all, so 2 or more means the effect was new.
-        var rows = await batch.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
-        return rows >= 2;
+        try
+        {
+            // MariaDB reports only the batch's total of rows: 3 is new, 1 a duplicate under another id, 0 a redelivery.
+            // The effect and its report go in together or not at all, so 2 or more means the effect was new.
+            return await batch.ExecuteNonQueryAsync(ct) >= 2;
+        }
+        catch
+        {
+            await InlineTransaction.RollBackQuietlyAsync(connection);
+            throw;
+        }
     }
 
     /// <summary>A cheap check before slow third-party calls; the transactional record above stays the real guard.</summary>

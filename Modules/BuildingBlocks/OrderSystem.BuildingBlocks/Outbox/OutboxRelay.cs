@@ -1,8 +1,8 @@
-using System.Data;
 using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using MassTransit;
+using MySqlConnector;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,8 +28,11 @@ internal sealed partial class OutboxRelay<TModule>(
 {
     private readonly OutboxOptions _options = options.Value;
 
-    // READ COMMITTED: no gap locks, so claiming rows never blocks payments inserting new ones.
+    // One round trip opens the transaction and claims the rows; READ COMMITTED (for this transaction only) takes no gap
+    // locks, so claiming never blocks payments inserting new rows.
     private readonly string _claimSql = $"""
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        START TRANSACTION;
         SELECT id AS Id, message_id AS MessageId, message_type AS MessageType, payload AS Payload, trace_parent AS TraceParent
         FROM {outbox.Table}
         WHERE dispatched_at IS NULL
@@ -37,9 +40,9 @@ internal sealed partial class OutboxRelay<TModule>(
         LIMIT @BatchSize
         FOR UPDATE SKIP LOCKED
         """;
-    private readonly string _markDispatchedSql = $"UPDATE {outbox.Table} SET dispatched_at = @Now WHERE id IN @Ids";
+    private readonly string _markDispatchedSql = $"UPDATE {outbox.Table} SET dispatched_at = @Now WHERE id IN @Dispatched;";
     private readonly string _markFailedSql =
-        $"UPDATE {outbox.Table} SET attempts = attempts + 1, last_error = @Error WHERE id IN @Ids";
+        $"UPDATE {outbox.Table} SET attempts = attempts + 1, last_error = @Error WHERE id IN @Failed;";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -73,15 +76,31 @@ internal sealed partial class OutboxRelay<TModule>(
         }
     }
 
+    /// <summary>
+    /// One pass: claim, publish, mark, in two round trips to the database (claim; marks and COMMIT), several passes per
+    /// payment across the modules' relays. The transaction is an <see cref="InlineTransaction"/>.
+    /// </summary>
     internal async Task<(int Claimed, int Failed)> DispatchBatchAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        try
+        {
+            return await DispatchBatchAsync(connection, ct);
+        }
+        catch
+        {
+            await InlineTransaction.RollBackQuietlyAsync(connection);
+            throw;
+        }
+    }
+
+    private async Task<(int Claimed, int Failed)> DispatchBatchAsync(MySqlConnection connection, CancellationToken ct)
+    {
         var rows = (await connection.QueryAsync<OutboxRow>(new CommandDefinition(
-            _claimSql, new { _options.BatchSize }, tx, cancellationToken: ct))).AsList();
+            _claimSql, new { _options.BatchSize }, cancellationToken: ct))).AsList();
         if (rows.Count == 0)
         {
-            await tx.CommitAsync(ct);
+            await InlineTransaction.CommitAsync(connection, ct);
             return (0, 0);
         }
 
@@ -92,19 +111,20 @@ internal sealed partial class OutboxRelay<TModule>(
 
         var published = rows.Where((_, i) => outcomes[i] is null).Select(r => r.Id).ToList();
         var failed = rows.Where((_, i) => outcomes[i] is not null).Select(r => r.Id).ToList();
-        if (published.Count > 0)
+        var error = outcomes.FirstOrDefault(o => o is not null);
+        // The marks and the COMMIT go together in one round trip.
+        var sql = (published.Count > 0 ? _markDispatchedSql : "") + (failed.Count > 0 ? _markFailedSql : "") + "COMMIT";
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                _markDispatchedSql, new { Now = clock.UtcNowForDatabase(), Ids = published }, tx, cancellationToken: ct));
-        }
+            Now = clock.UtcNowForDatabase(),
+            Dispatched = published,
+            Failed = failed,
+            Error = error?[..Math.Min(error.Length, 1000)],
+        }, cancellationToken: ct));
         if (failed.Count > 0)
         {
-            var error = outcomes.First(o => o is not null)!;
-            await connection.ExecuteAsync(new CommandDefinition(
-                _markFailedSql, new { Error = error[..Math.Min(error.Length, 1000)], Ids = failed }, tx, cancellationToken: ct));
-            LogPublishFailed(outbox.Table, failed.Count, error);
+            LogPublishFailed(outbox.Table, failed.Count, error!);
         }
-        await tx.CommitAsync(ct);
         metrics.OutboxPublished(outbox.Table, published.Count, failed.Count);
         return (rows.Count, failed.Count);
     }
