@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Diagnostics;
-using Dapper;
 using Microsoft.AspNetCore.Http;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
@@ -54,21 +53,13 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
             {
                 ((DbBatch)batch).BatchCommands.Add(deduct);
             }
-            try
+            // The batch reports only its total of rows: status 1 + outbox row 1 + one per stock line means all went in.
+            var paidInFull = await InlineTransaction.ExecuteAsync(batch, ct) == 2 + lines.Count;
+            await InlineTransaction.EndAsync(connection, commit: paidInFull, ct);
+            if (paidInFull)
             {
-                // The batch reports only its total of rows: status 1 + outbox row 1 + one per stock line means all went in.
-                if (await batch.ExecuteNonQueryAsync(ct) == 2 + lines.Count)
-                {
-                    await InlineTransaction.CommitAsync(connection, ct);
-                    outbox.NotifyCommitted();
-                    return TypedResults.Ok(new PayOrder.Response(order.OrderId, OrderStatus.Paid, paymentId, now));
-                }
-                await InlineTransaction.RollBackAsync(connection, ct);
-            }
-            catch
-            {
-                await InlineTransaction.RollBackQuietlyAsync(connection);
-                throw;
+                outbox.NotifyCommitted();
+                return TypedResults.Ok(new PayOrder.Response(order.OrderId, OrderStatus.Paid, paymentId, now));
             }
         }
         // Either a line was short, or a concurrent callback changed the order first: the cancellation's own status
@@ -79,17 +70,25 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
     private async Task<IResult?> CancelForShortStockAsync(MySqlConnection connection, StoredOrder order, string paymentId, CancellationToken ct)
     {
         var now = clock.UtcNowForDatabase();
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var cancelled = await connection.ExecuteAsync(new CommandDefinition(MarkCancelledSql,
-            new { PaymentId = paymentId, Now = now, Id = order.OrderId }, tx, cancellationToken: ct));
-        if (cancelled != 1)
+        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, "out-of-stock", now);
+        // One round trip: the refund request is written only if the status update found the order still Created.
+        await using var batch = new MySqlBatch(connection)
         {
-            await tx.RollbackAsync(ct);
+            BatchCommands =
+            {
+                InlineTransaction.Start(),
+                new MySqlBatchCommand(MarkCancelledSql)
+                {
+                    Parameters = { new("@PaymentId", paymentId), new("@Now", now), new("@Id", order.OrderId) },
+                },
+                outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now),
+                InlineTransaction.Commit(),
+            },
+        };
+        if (await InlineTransaction.ExecuteAsync(batch, ct) != 2)
+        {
             return null;
         }
-        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, "out-of-stock", now);
-        await outbox.AddAsync(tx, Guid.CreateVersion7(), refund, now, ct);
-        await tx.CommitAsync(ct);
         outbox.NotifyCommitted();
         return OutOfStock();
     }

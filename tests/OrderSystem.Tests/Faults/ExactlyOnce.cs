@@ -9,8 +9,6 @@ internal static class ExactlyOnce
     public const string Sku = "LOAD-1";
     public const int InitialStock = 1000;
 
-    private static readonly string[] Outboxes = ["order_outbox", "points_outbox", "marketing_outbox", "push_outbox", "warehouse_outbox"];
-
     public static async Task<List<(string OrderId, decimal Total)>> PlaceOrdersAsync(IReadOnlyList<Api> apis, int count)
     {
         var put = await apis[0].PutProductAsync(Sku, 7.25m, InitialStock);
@@ -58,7 +56,7 @@ internal static class ExactlyOnce
         var paid = orders.Count;
         await Eventually.Until(() => system.CountAsync("SELECT COUNT(*) FROM order_fulfilment WHERE status = 'Done'"), n => n == 4 * paid,
             TimeSpan.FromSeconds(180), $"all {4 * paid} fulfilment steps of {paid} orders");
-        foreach (var table in Outboxes)
+        foreach (var table in ModuleTopology.OutboxTables)
         {
             await Eventually.Until(() => system.CountAsync($"SELECT COUNT(*) FROM {table} WHERE dispatched_at IS NULL"), n => n == 0,
                 TimeSpan.FromSeconds(60), $"every row of {table} dispatched");

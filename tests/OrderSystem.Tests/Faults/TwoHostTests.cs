@@ -18,7 +18,7 @@ public sealed class TwoHostTests
         Api[] apis = [first.Api, second.Api];
 
         var consumers = await Eventually.Until(() => RabbitManagement.ConsumerCountsAsync(system.VirtualHost),
-            c => new[] { "order", "points", "marketing", "push", "warehouse" }.All(q => c.GetValueOrDefault(q) == 2),
+            c => ModuleTopology.Queues.All(q => c.GetValueOrDefault(q) == 2),
             TimeSpan.FromSeconds(60), "both hosts consuming every module queue");
         Assert.That(consumers["points"], Is.EqualTo(2), "competing consumers on one queue, not a queue per host");
 

@@ -130,14 +130,12 @@ internal sealed class TestSystem : IAsyncDisposable
         }
         await using (var connection = await OpenAsync())
         {
-            var pending = await connection.ExecuteScalarAsync<long>(string.Join(" + ", OutboxTables.Select(t =>
-                $"(SELECT COUNT(*) FROM {t} WHERE dispatched_at IS NULL AND attempts = 0)")).Insert(0, "SELECT "));
-            if (pending > 0)
+            if (await connection.ExecuteScalarAsync<long>(UnsentOutboxRowsSql) > 0)
             {
                 return false;
             }
         }
-        return await RabbitQueues.ReadyMessagesAsync(VirtualHost, ModuleQueues) == 0;
+        return await RabbitQueues.ReadyMessagesAsync(VirtualHost, ModuleTopology.Queues) == 0;
     }
 
     public async Task<MySqlConnection> OpenAsync()
@@ -147,9 +145,8 @@ internal sealed class TestSystem : IAsyncDisposable
         return connection;
     }
 
-    private static readonly string[] OutboxTables = ["order_outbox", "points_outbox", "marketing_outbox", "push_outbox", "warehouse_outbox"];
-
-    private static readonly string[] ModuleQueues = ["order", "points", "marketing", "push", "warehouse"];
+    private static readonly string UnsentOutboxRowsSql = "SELECT " + string.Join(" + ", ModuleTopology.OutboxTables.Select(t =>
+        $"(SELECT COUNT(*) FROM {t} WHERE dispatched_at IS NULL AND attempts = 0)"));
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 

@@ -33,7 +33,7 @@ public sealed class QuorumClusterTests
         var user = "u-" + Guid.NewGuid().ToString("N")[..10];
         Assert.That((await system.Api.PutProductAsync(sku, 2m, Orders)).Status, Is.EqualTo(HttpStatusCode.OK));
         var rabbit = RabbitManagement.For("http://127.0.0.1:15692"); // a node that stays up
-        foreach (var queue in new[] { "order", "points", "marketing", "push", "warehouse" })
+        foreach (var queue in ModuleTopology.Queues)
         {
             Assert.That(await RabbitManagement.QueueTypeAsync("ordersystem-test-cluster", queue, rabbit), Is.EqualTo("quorum"), queue);
         }

@@ -27,7 +27,7 @@ public sealed class SplitDeploymentTests
             var buyerApis = hosts.Where(h => h.Name == "buyer").Select(h => h.Host.Api).ToList();
 
             var consumers = await Eventually.Until(() => RabbitManagement.ConsumerCountsAsync(system.VirtualHost),
-                c => new[] { "order", "points", "marketing", "push", "warehouse" }.All(q => c.GetValueOrDefault(q) == 2),
+                c => ModuleTopology.Queues.All(q => c.GetValueOrDefault(q) == 2),
                 TimeSpan.FromSeconds(60), "two competing consumers on every module queue");
             Assert.That(consumers.Keys, Has.None.EqualTo("inventory"), "Inventory consumes nothing");
 

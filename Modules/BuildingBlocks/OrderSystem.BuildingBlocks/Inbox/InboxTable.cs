@@ -50,17 +50,9 @@ public sealed class InboxTable
                 InlineTransaction.Commit(),
             },
         };
-        try
-        {
-            // MariaDB reports only the batch's total of rows: 3 is new, 1 a duplicate under another id, 0 a redelivery.
-            // The effect and its report go in together or not at all, so 2 or more means the effect was new.
-            return await batch.ExecuteNonQueryAsync(ct) >= 2;
-        }
-        catch
-        {
-            await InlineTransaction.RollBackQuietlyAsync(connection);
-            throw;
-        }
+        // MariaDB reports only the batch's total of rows: 3 is new, 1 a duplicate under another id, 0 a redelivery.
+        // The effect and its report go in together or not at all, so 2 or more means the effect was new.
+        return await InlineTransaction.ExecuteAsync(batch, ct) >= 2;
     }
 
     /// <summary>A cheap check before slow third-party calls; the transactional record above stays the real guard.</summary>

@@ -40,7 +40,7 @@ public sealed class Outbox<TModule> : IOutboxTable
 
     /// <summary>
     /// The insert as a batch command that writes the row only when the command just before it in the batch inserted or
-    /// changed exactly one row: an event that reports an effect goes out only when the effect really happened.
+    /// changed exactly one row: an event that reports a change goes out only when the change really happened.
     /// </summary>
     public MySqlBatchCommand CreateInsertIfPreviousInserted<T>(Guid messageId, T message, DateTime now) where T : class =>
         CreateInsert(_insertIfPreviousInsertedSql, messageId, message, now);
@@ -63,17 +63,6 @@ public sealed class Outbox<TModule> : IOutboxTable
                 new MySqlParameter("@created_at", now),
             },
         };
-    }
-
-    public async Task AddAsync<T>(MySqlTransaction tx, Guid messageId, T message, DateTime now, CancellationToken ct) where T : class
-    {
-        var insert = CreateInsert(messageId, message, now);
-        await using var command = new MySqlCommand(insert.CommandText, tx.Connection, tx);
-        foreach (MySqlParameter parameter in insert.Parameters)
-        {
-            command.Parameters.Add(parameter.Clone());
-        }
-        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Call after the commit: the relay publishes at once instead of at its next poll.</summary>

@@ -85,7 +85,7 @@ internal sealed partial class OutboxRelay<TModule>(
         await using var connection = await db.OpenAsync(ct);
         try
         {
-            return await DispatchBatchAsync(connection, ct);
+            return await ClaimPublishMarkAsync(connection, ct);
         }
         catch
         {
@@ -94,13 +94,13 @@ internal sealed partial class OutboxRelay<TModule>(
         }
     }
 
-    private async Task<(int Claimed, int Failed)> DispatchBatchAsync(MySqlConnection connection, CancellationToken ct)
+    private async Task<(int Claimed, int Failed)> ClaimPublishMarkAsync(MySqlConnection connection, CancellationToken ct)
     {
         var rows = (await connection.QueryAsync<OutboxRow>(new CommandDefinition(
             _claimSql, new { _options.BatchSize }, cancellationToken: ct))).AsList();
         if (rows.Count == 0)
         {
-            await InlineTransaction.CommitAsync(connection, ct);
+            await InlineTransaction.EndAsync(connection, commit: true, ct);
             return (0, 0);
         }
 

@@ -1,0 +1,9 @@
+namespace OrderSystem.Tests.Infrastructure;
+
+/// <summary>The queues and outbox tables of the five modules that publish or consume, as the host creates them.</summary>
+internal static class ModuleTopology
+{
+    public static readonly string[] Queues = ["order", "points", "marketing", "push", "warehouse"];
+
+    public static readonly string[] OutboxTables = ["order_outbox", "points_outbox", "marketing_outbox", "push_outbox", "warehouse_outbox"];
+}
