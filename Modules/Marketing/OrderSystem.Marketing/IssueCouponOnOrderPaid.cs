@@ -32,11 +32,8 @@ internal sealed class IssueCouponOnOrderPaid(Db db, Outbox<ModuleTag> outbox, Ti
             },
         };
         var issued = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now), now);
-        if (await MarketingModule.Inbox.ApplyOnceAsync(db, context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), now, issue, issued,
-                context.CancellationToken))
-        {
-            outbox.NotifyCommitted();
-        }
+        await MarketingModule.Inbox.ApplyOnceAsync(db, context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), now, issue, issued);
+        outbox.NotifyCommitted(); // at worst one needless relay pass, for a redelivery
     }
 }
 

@@ -27,11 +27,8 @@ internal sealed class GrantPointsOnOrderPaid(Db db, Outbox<ModuleTag> outbox, Ti
             Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Points", points), new("@Now", now) },
         };
         var granted = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new PointsGranted(paid.OrderId, paid.UserId, points, now), now);
-        if (await PointsModule.Inbox.ApplyOnceAsync(db, context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), now, grant, granted,
-                context.CancellationToken))
-        {
-            outbox.NotifyCommitted();
-        }
+        await PointsModule.Inbox.ApplyOnceAsync(db, context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), now, grant, granted);
+        outbox.NotifyCommitted(); // at worst one needless relay pass, for a redelivery
     }
 }
 

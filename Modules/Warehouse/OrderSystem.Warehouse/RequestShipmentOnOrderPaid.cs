@@ -41,10 +41,8 @@ internal sealed class RequestShipmentOnOrderPaid(Db db, LogisticsGateway logisti
         };
         var requested = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(),
             new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now), now);
-        if (await WarehouseModule.Inbox.ApplyOnceAsync(db, messageId, nameof(RequestShipmentOnOrderPaid), now, record, requested, ct))
-        {
-            outbox.NotifyCommitted();
-        }
+        await WarehouseModule.Inbox.ApplyOnceAsync(db, messageId, nameof(RequestShipmentOnOrderPaid), now, record, requested);
+        outbox.NotifyCommitted(); // at worst one needless relay pass, for a redelivery
     }
 }
 

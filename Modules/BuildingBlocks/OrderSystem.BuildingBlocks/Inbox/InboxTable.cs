@@ -12,6 +12,7 @@ public sealed class InboxTable
 {
     private readonly string _insertSql;
     private readonly string _existsSql;
+    private readonly GroupCommit _writes = new();
 
     public InboxTable(string tableName)
     {
@@ -26,33 +27,20 @@ public sealed class InboxTable
     public string Name { get; }
 
     /// <summary>
-    /// Handles a message once, in one transaction and one round trip (an <see cref="InlineTransaction"/>): records the message id, applies
-    /// <paramref name="effect"/> (an INSERT IGNORE on a table keyed by the order, so neither a redelivery nor a duplicate
-    /// under another message id applies it twice) and writes <paramref name="reportIfApplied"/>, an outbox insert made
-    /// with <c>CreateInsertIfPreviousInserted</c>, only when the effect was new. Returns whether it was.
+    /// Handles a message once, in one transaction: records the message id, applies <paramref name="effect"/> (an INSERT
+    /// IGNORE on a table keyed by the order, so neither a redelivery nor a duplicate under another message id applies it
+    /// twice) and writes <paramref name="reportIfApplied"/>, an outbox insert made with <c>CreateInsertIfPreviousInserted</c>,
+    /// only when the effect was new. Messages handled at the same time share one transaction and one round trip
+    /// (<see cref="GroupCommit"/>); a failure still belongs to its own message alone.
     /// </summary>
-    public async Task<bool> ApplyOnceAsync(
-        Db db, Guid messageId, string consumer, DateTime now, MySqlBatchCommand effect, MySqlBatchCommand reportIfApplied, CancellationToken ct)
+    public Task ApplyOnceAsync(
+        Db db, Guid messageId, string consumer, DateTime now, MySqlBatchCommand effect, MySqlBatchCommand reportIfApplied)
     {
-        await using var connection = await db.OpenAsync(ct);
-        // The whole transaction, START to COMMIT, is this one batch: one round trip per message.
-        await using var batch = new MySqlBatch(connection)
+        var record = new MySqlBatchCommand(_insertSql)
         {
-            BatchCommands =
-            {
-                InlineTransaction.Start(),
-                new MySqlBatchCommand(_insertSql)
-                {
-                    Parameters = { new("@MessageId", messageId), new("@Consumer", consumer), new("@Now", now) },
-                },
-                effect,
-                reportIfApplied,
-                InlineTransaction.Commit(),
-            },
+            Parameters = { new("@MessageId", messageId), new("@Consumer", consumer), new("@Now", now) },
         };
-        // MariaDB reports only the batch's total of rows: 3 is new, 1 a duplicate under another id, 0 a redelivery.
-        // The effect and its report go in together or not at all, so 2 or more means the effect was new.
-        return await InlineTransaction.ExecuteAsync(batch, ct) >= 2;
+        return _writes.RunAsync(db, record, effect, reportIfApplied);
     }
 
     /// <summary>A cheap check before slow third-party calls; the transactional record above stays the real guard.</summary>

@@ -8,5 +8,5 @@ namespace OrderSystem.Order.Fulfilment;
 internal sealed class RecordCouponIssued(Db db) : IConsumer<CouponIssued>
 {
     public Task Consume(ConsumeContext<CouponIssued> context) => FulfilmentStep.RecordAsync(
-        db, context.Message.OrderId, FulfilmentStep.Coupon, "Done", context.Message.OccurredAt, context.CancellationToken);
+        db, context.Message.OrderId, FulfilmentStep.Coupon, "Done", context.Message.OccurredAt);
 }

@@ -24,7 +24,7 @@ internal sealed class RecordFailedStep(Db db) : IConsumer<Fault<OrderPaid>>
         var queue = context.SourceAddress?.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
         return queue is not null && StepByQueue.TryGetValue(queue, out var step)
             ? FulfilmentStep.RecordAsync(db, context.Message.Message.OrderId, step, "Failed",
-                context.Message.Timestamp.ToUniversalTime(), context.CancellationToken)
+                context.Message.Timestamp.ToUniversalTime())
             : Task.CompletedTask;
     }
 }

@@ -8,5 +8,5 @@ namespace OrderSystem.Order.Fulfilment;
 internal sealed class RecordPointsGranted(Db db) : IConsumer<PointsGranted>
 {
     public Task Consume(ConsumeContext<PointsGranted> context) => FulfilmentStep.RecordAsync(
-        db, context.Message.OrderId, FulfilmentStep.Points, "Done", context.Message.OccurredAt, context.CancellationToken);
+        db, context.Message.OrderId, FulfilmentStep.Points, "Done", context.Message.OccurredAt);
 }

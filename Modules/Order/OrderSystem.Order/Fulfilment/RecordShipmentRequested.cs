@@ -8,5 +8,5 @@ namespace OrderSystem.Order.Fulfilment;
 internal sealed class RecordShipmentRequested(Db db) : IConsumer<ShipmentRequested>
 {
     public Task Consume(ConsumeContext<ShipmentRequested> context) => FulfilmentStep.RecordAsync(
-        db, context.Message.OrderId, FulfilmentStep.Shipment, "Done", context.Message.OccurredAt, context.CancellationToken);
+        db, context.Message.OrderId, FulfilmentStep.Shipment, "Done", context.Message.OccurredAt);
 }

@@ -8,5 +8,5 @@ namespace OrderSystem.Order.Fulfilment;
 internal sealed class RecordSmsSent(Db db) : IConsumer<SmsSent>
 {
     public Task Consume(ConsumeContext<SmsSent> context) => FulfilmentStep.RecordAsync(
-        db, context.Message.OrderId, FulfilmentStep.Sms, "Done", context.Message.OccurredAt, context.CancellationToken);
+        db, context.Message.OrderId, FulfilmentStep.Sms, "Done", context.Message.OccurredAt);
 }

@@ -1,0 +1,123 @@
+using MySqlConnector;
+
+namespace OrderSystem.BuildingBlocks.Database;
+
+/// <summary>
+/// Group commit for small transactions of one kind, such as a consumer's inbox record and effect: units that callers
+/// hand in while a transaction is in flight wait for it to end and then go together, in one transaction and one round
+/// trip. A lone unit goes at once, so a quiet system pays no wait; a busy one pays one commit per group instead of one
+/// per message. Each caller still gets its own outcome: when a group fails, its units are tried again one by one, so
+/// only the unit at fault sees the failure (and its message is retried or dead-lettered alone).
+/// </summary>
+public sealed class GroupCommit(int maxUnits = 64)
+{
+    private readonly Lock _gate = new();
+    private List<Unit> _waiting = [];
+    private bool _writing;
+
+    /// <summary>
+    /// Commits <paramref name="commands"/> (no START or COMMIT of their own) in a transaction, alone or with others'.
+    /// Completes when they are committed; throws what committing them alone threw.
+    /// </summary>
+    public Task RunAsync(Db db, params MySqlBatchCommand[] commands)
+    {
+        var unit = new Unit(db, commands);
+        lock (_gate)
+        {
+            _waiting.Add(unit);
+            if (_writing)
+            {
+                return unit.Done.Task;
+            }
+            _writing = true;
+        }
+        _ = Task.Run(WriteWhileWaitingAsync);
+        return unit.Done.Task;
+    }
+
+    private async Task WriteWhileWaitingAsync()
+    {
+        while (TakeGroup() is { } group)
+        {
+            await WriteAsync(group);
+        }
+    }
+
+    /// <summary>The next group (units of one <see cref="Db"/>, at most maxUnits), or null once nobody waits.</summary>
+    private List<Unit>? TakeGroup()
+    {
+        lock (_gate)
+        {
+            if (_waiting.Count == 0)
+            {
+                _writing = false;
+                return null;
+            }
+            var db = _waiting[0].Db;
+            var group = new List<Unit>(Math.Min(_waiting.Count, maxUnits));
+            var rest = new List<Unit>();
+            foreach (var unit in _waiting)
+            {
+                (group.Count < maxUnits && ReferenceEquals(unit.Db, db) ? group : rest).Add(unit);
+            }
+            _waiting = rest;
+            return group;
+        }
+    }
+
+    private static async Task WriteAsync(List<Unit> group)
+    {
+        if (group.Count == 1)
+        {
+            await WriteAloneAsync(group[0]);
+            return;
+        }
+        try
+        {
+            await CommitAsync(group[0].Db, group.SelectMany(u => u.Commands));
+            foreach (var unit in group)
+            {
+                unit.Done.TrySetResult();
+            }
+        }
+        catch (Exception)
+        {
+            // One unit may be at fault (or the group met a deadlock): each goes alone, with its own outcome.
+            foreach (var unit in group)
+            {
+                await WriteAloneAsync(unit);
+            }
+        }
+    }
+
+    private static async Task WriteAloneAsync(Unit unit)
+    {
+        try
+        {
+            await CommitAsync(unit.Db, unit.Commands);
+            unit.Done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            unit.Done.TrySetException(e);
+        }
+    }
+
+    private static async Task CommitAsync(Db db, IEnumerable<MySqlBatchCommand> commands)
+    {
+        // The write is shared, so no one caller's cancellation may cut it short; the command timeout bounds it.
+        await using var connection = await db.OpenAsync(CancellationToken.None);
+        await using var batch = new MySqlBatch(connection) { BatchCommands = { InlineTransaction.Start() } };
+        foreach (var command in commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+        batch.BatchCommands.Add(InlineTransaction.Commit());
+        await InlineTransaction.ExecuteAsync(batch, CancellationToken.None);
+    }
+
+    private sealed record Unit(Db Db, MySqlBatchCommand[] Commands)
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

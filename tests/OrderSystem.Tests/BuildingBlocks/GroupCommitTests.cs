@@ -1,0 +1,97 @@
+using Dapper;
+using MySqlConnector;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.Tests.Infrastructure;
+
+namespace OrderSystem.Tests.BuildingBlocks;
+
+/// <summary>
+/// Consumers' inbox writes and Order's fulfilment reports go through <see cref="GroupCommit"/>: concurrent units share a
+/// transaction, yet each unit stays atomic and a failing unit fails alone.
+/// </summary>
+public sealed class GroupCommitTests : SystemTest
+{
+    // A scratch table of this test alone, dropped after it (it belongs to no module).
+    private const string Table = "test_group_commit";
+
+    [SetUp]
+    public async Task CreateTableAsync()
+    {
+        await using var connection = await System.OpenAsync();
+        await connection.ExecuteAsync($"DROP TABLE IF EXISTS {Table}; CREATE TABLE {Table} (id INT PRIMARY KEY, part CHAR(1) NOT NULL)");
+    }
+
+    [TearDown]
+    public async Task DropTableAsync()
+    {
+        await using var connection = await System.OpenAsync();
+        await connection.ExecuteAsync($"DROP TABLE IF EXISTS {Table}");
+    }
+
+    [Test]
+    public async Task Concurrent_units_are_all_committed_in_far_fewer_transactions()
+    {
+        var writes = new GroupCommit();
+        var db = System.Get<Db>();
+        var commitsBefore = await CommitsAsync();
+
+        await Task.WhenAll(Enumerable.Range(1, 200).Select(id => writes.RunAsync(db, Insert(id, "a"), Insert(-id, "b"))));
+
+        var commits = await CommitsAsync() - commitsBefore;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await CountAsync($"SELECT COUNT(*) FROM {Table}"), Is.EqualTo(400));
+            // 200 units one by one would be 200 commits; the relays' idle polls add a few of their own.
+            Assert.That(commits, Is.LessThan(50), "commits for 200 units");
+        });
+    }
+
+    [Test]
+    public async Task A_failing_unit_fails_alone_and_leaves_nothing_behind()
+    {
+        var writes = new GroupCommit();
+        var db = System.Get<Db>();
+        await using (var connection = await System.OpenAsync())
+        {
+            await connection.ExecuteAsync($"INSERT INTO {Table} (id, part) VALUES (1000, 'x')");
+        }
+
+        // Unit 7's second row collides with the existing key: its first row must not stay either.
+        var units = Enumerable.Range(1, 20)
+            .Select(id => writes.RunAsync(db, Insert(id, "a"), Insert(id == 7 ? 1000 : -id, "b")))
+            .ToList();
+        var outcomes = await Task.WhenAll(units.Select(async unit =>
+        {
+            try
+            {
+                await unit;
+                return null;
+            }
+            catch (MySqlException e)
+            {
+                return e;
+            }
+        }));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(outcomes.Select((e, i) => (Id: i + 1, Failed: e is not null)).Where(o => o.Failed).Select(o => o.Id),
+                Is.EqualTo(new[] { 7 }));
+            Assert.That(outcomes[6]!.ErrorCode, Is.EqualTo(MySqlErrorCode.DuplicateKeyEntry));
+            Assert.That(await CountAsync($"SELECT COUNT(*) FROM {Table} WHERE id = 7"), Is.Zero, "the failed unit's first row");
+            Assert.That(await CountAsync($"SELECT COUNT(*) FROM {Table}"), Is.EqualTo(1 + 19 * 2));
+        });
+    }
+
+    private static MySqlBatchCommand Insert(int id, string part) => new($"INSERT INTO {Table} (id, part) VALUES (@Id, @Part)")
+    {
+        Parameters = { new("@Id", id), new("@Part", part) },
+    };
+
+    private static async Task<long> CommitsAsync()
+    {
+        await using var connection = await System.OpenAsync();
+        var row = await connection.QuerySingleAsync<(string Name, long Value)>("SHOW GLOBAL STATUS LIKE 'Com_commit'");
+        return row.Value;
+    }
+}
