@@ -29,16 +29,26 @@ internal static class RawBrokerPublishing
             "\"quantity\":1,\"unitPrice\":12.34}],\"amount\":12.34,\"paymentId\":\"pay-" + Guid.NewGuid().ToString("N") +
             "\",\"occurredAt\":\"2026-11-25T10:00:00.000000Z\"}" + new string(' ', Math.Max(40, (bodyBytes ?? 0) - 246)));
         var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
+        // Once unmeasured, as the relay is warmed up before it is measured.
+        await PublishAsync(channel, messages, batchSize, properties, body, ct);
+        await queues.WaitForAsync((long)messages * queues.Count, TimeSpan.FromSeconds(120), ct);
+
         var clock = Stopwatch.StartNew();
+        await PublishAsync(channel, messages, batchSize, properties, body, ct);
+        var published = clock.Elapsed;
+        await queues.WaitForAsync(2L * messages * queues.Count, TimeSpan.FromSeconds(120), ct);
+        return new BrokerResult(messages, published, clock.Elapsed, body.Length);
+    }
+
+    private static async Task PublishAsync(
+        IChannel channel, int messages, int batchSize, BasicProperties properties, byte[] body, CancellationToken ct)
+    {
         for (var sent = 0; sent < messages; sent += batchSize)
         {
             var batch = Enumerable.Range(0, Math.Min(batchSize, messages - sent))
                 .Select(_ => channel.BasicPublishAsync(DrainingQueues.OrderPaidExchange, "", false, properties, body, ct).AsTask());
             await Task.WhenAll(batch);
         }
-        var published = clock.Elapsed;
-        await queues.WaitForAsync((long)messages * queues.Count, TimeSpan.FromSeconds(120), ct);
-        return new BrokerResult(messages, published, clock.Elapsed, body.Length);
     }
 }
 

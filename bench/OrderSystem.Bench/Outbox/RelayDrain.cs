@@ -43,8 +43,8 @@ internal static class RelayDrain
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Waits for the backlog to be gone; returns the last dispatch time.</summary>
-    public static async Task<DateTime?> WaitDrainedAsync(string connectionString, TimeSpan wait, CancellationToken ct)
+    /// <summary>Waits for the backlog to be gone; false if it is not gone in time.</summary>
+    public static async Task<bool> WaitDrainedAsync(string connectionString, TimeSpan wait, CancellationToken ct)
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync(ct);
@@ -53,10 +53,17 @@ internal static class RelayDrain
         {
             if (DateTime.UtcNow > deadline)
             {
-                return null;
+                return false;
             }
             await Task.Delay(100, ct);
         }
+        return true;
+    }
+
+    public static async Task<DateTime> LastDispatchedAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(LastDispatchedSql, cancellationToken: ct));
     }
 }
