@@ -31,7 +31,12 @@ public sealed class GroupCommit(int maxUnits = 64)
             }
             _writing = true;
         }
-        _ = Task.Run(WriteWhileWaitingAsync);
+        // The writer serves many callers: it must not run inside this caller's trace (its statements would show up
+        // as this one order's) nor hold on to anything else of its context.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(WriteWhileWaitingAsync);
+        }
         return unit.Done.Task;
     }
 
