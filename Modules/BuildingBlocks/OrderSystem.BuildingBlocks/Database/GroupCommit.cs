@@ -112,11 +112,17 @@ public sealed class GroupCommit(int maxUnits = 64)
     {
         // The write is shared, so no one caller's cancellation may cut it short; the command timeout bounds it.
         await using var connection = await db.OpenAsync(CancellationToken.None);
-        await using var batch = new MySqlBatch(connection) { BatchCommands = { InlineTransaction.Start() } };
+        await using var batch = new MySqlBatch(connection);
         foreach (var command in commands)
         {
             batch.BatchCommands.Add(command);
         }
+        if (batch.BatchCommands.Count == 1)
+        {
+            await batch.ExecuteNonQueryAsync(CancellationToken.None); // one statement commits on its own (autocommit)
+            return;
+        }
+        batch.BatchCommands.Insert(0, InlineTransaction.Start());
         batch.BatchCommands.Add(InlineTransaction.Commit());
         await InlineTransaction.ExecuteAsync(batch, CancellationToken.None);
     }
