@@ -6,8 +6,9 @@ namespace OrderSystem.BuildingBlocks.Database;
 /// Group commit for small transactions of one kind, such as a consumer's inbox record and effect: units that callers
 /// hand in while a transaction is in flight wait for it to end and then go together, in one transaction and one round
 /// trip. A lone unit goes at once, so a quiet system pays no wait; a busy one pays one commit per group instead of one
-/// per message. Each caller still gets its own outcome: when a group fails, its units are tried again one by one, so
-/// only the unit at fault sees the failure (and its message is retried or dead-lettered alone).
+/// per message. Each caller still gets its own outcome: when a group fails on a statement, its units are tried again
+/// one by one, so only the unit at fault sees the failure (and its message is retried or dead-lettered alone); when it
+/// fails on an outage (<see cref="DatabaseOutage"/>), every unit gets the outage at once.
 /// </summary>
 public sealed class GroupCommit(int maxUnits = 64)
 {
@@ -85,9 +86,18 @@ public sealed class GroupCommit(int maxUnits = 64)
                 unit.Done.TrySetResult();
             }
         }
+        catch (Exception e) when (DatabaseOutage.Is(e))
+        {
+            // Down, unreachable or deadlocked: nobody's fault, and trying each unit alone would only wait out one
+            // connect timeout per unit. Every caller gets the outage, and its consumer's outage retry tries again.
+            foreach (var unit in group)
+            {
+                unit.Done.TrySetException(e);
+            }
+        }
         catch (Exception)
         {
-            // One unit may be at fault (or the group met a deadlock): each goes alone, with its own outcome.
+            // One unit may be at fault: each goes alone, with its own outcome.
             foreach (var unit in group)
             {
                 await WriteAloneAsync(unit);
