@@ -471,6 +471,13 @@ start_existing_cluster() {
             ctl "$n" -q start_app >/dev/null 2>&1 || true
             wait_node "$n" && continue
         fi
+        if grep -qxF "$n" <<<"$(printf '%s\n' "${down[@]}")" && ! node_vm_up "$n"; then
+            # It exited while its peers were still booting (RabbitMQ 3.10 can fail its feature-flag sync with a peer
+            # that has not finished booting: incompatible_feature_flags, badmap). The peers are up now: once more.
+            warn "node $n exited during startup; starting it once more now that its peers are up"
+            launch_node "$n"
+            wait_node "$n" && continue
+        fi
         die "node $n did not come up within ${TIMEOUT}s (see $(node_dir "$n")/log/)"
     done
     for n in 2 3; do join_node "$n"; done
