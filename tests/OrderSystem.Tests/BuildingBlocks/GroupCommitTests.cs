@@ -83,6 +83,24 @@ public sealed class GroupCommitTests : SystemTest
         });
     }
 
+    [Test]
+    public void An_outage_reaches_every_caller_as_an_outage()
+    {
+        // Nothing listens on port 1: the database is "down" for this Db.
+        using var unreachable = new MySqlDataSource("Server=127.0.0.1;Port=1;User ID=nobody;Password=none;Connection Timeout=2");
+        var writes = new GroupCommit();
+        var db = new Db(unreachable);
+
+        var units = Enumerable.Range(1, 10).Select(id => writes.RunAsync(db, Insert(id, "a"), Insert(-id, "b"))).ToList();
+
+        foreach (var unit in units)
+        {
+            // An outage, not a bug: the consumer's outage retry keeps the message and tries again later.
+            var failure = Assert.ThrowsAsync<MySqlException>(() => unit);
+            Assert.That(DatabaseOutage.Is(failure!), Is.True, failure!.Message);
+        }
+    }
+
     private static MySqlBatchCommand Insert(int id, string part) => new($"INSERT INTO {Table} (id, part) VALUES (@Id, @Part)")
     {
         Parameters = { new("@Id", id), new("@Part", part) },
