@@ -31,9 +31,8 @@ internal sealed class IssueCouponOnOrderPaid(Db db, Outbox<ModuleTag> outbox, Ti
                 new("@Code", CouponRule.CodeFor(paid.OrderId)), new("@Value", value), new("@Now", now),
             },
         };
-        var issued = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now), now);
-        await MarketingModule.Inbox.ApplyOnceAsync(db, context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), now, issue, issued);
-        outbox.NotifyCommitted(); // at worst one needless relay pass, for a redelivery
+        await MarketingModule.Inbox.ApplyOnceAsync(db, outbox, context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), now, issue,
+            new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now));
     }
 }
 

@@ -26,9 +26,8 @@ internal sealed class GrantPointsOnOrderPaid(Db db, Outbox<ModuleTag> outbox, Ti
         {
             Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Points", points), new("@Now", now) },
         };
-        var granted = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new PointsGranted(paid.OrderId, paid.UserId, points, now), now);
-        await PointsModule.Inbox.ApplyOnceAsync(db, context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), now, grant, granted);
-        outbox.NotifyCommitted(); // at worst one needless relay pass, for a redelivery
+        await PointsModule.Inbox.ApplyOnceAsync(db, outbox, context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), now, grant,
+            new PointsGranted(paid.OrderId, paid.UserId, points, now));
     }
 }
 

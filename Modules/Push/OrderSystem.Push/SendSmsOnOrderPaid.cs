@@ -36,9 +36,8 @@ internal sealed class SendSmsOnOrderPaid(Db db, SmsGateway gateway, Outbox<Modul
         {
             Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Text", text), new("@Now", now) },
         };
-        var sent = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new SmsSent(paid.OrderId, paid.UserId, now), now);
-        await PushModule.Inbox.ApplyOnceAsync(db, messageId, nameof(SendSmsOnOrderPaid), now, record, sent);
-        outbox.NotifyCommitted(); // at worst one needless relay pass, for a redelivery
+        await PushModule.Inbox.ApplyOnceAsync(db, outbox, messageId, nameof(SendSmsOnOrderPaid), now, record,
+            new SmsSent(paid.OrderId, paid.UserId, now));
     }
 }
 

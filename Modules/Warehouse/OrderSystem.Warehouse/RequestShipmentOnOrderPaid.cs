@@ -39,10 +39,8 @@ internal sealed class RequestShipmentOnOrderPaid(Db db, LogisticsGateway logisti
                 new("@ShipmentId", shipmentId), new("@OrderId", paid.OrderId), new("@TrackingNumber", trackingNumber), new("@Now", now),
             },
         };
-        var requested = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(),
-            new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now), now);
-        await WarehouseModule.Inbox.ApplyOnceAsync(db, messageId, nameof(RequestShipmentOnOrderPaid), now, record, requested);
-        outbox.NotifyCommitted(); // at worst one needless relay pass, for a redelivery
+        await WarehouseModule.Inbox.ApplyOnceAsync(db, outbox, messageId, nameof(RequestShipmentOnOrderPaid), now, record,
+            new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now));
     }
 }
 

@@ -1,6 +1,7 @@
 using Dapper;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Outbox;
 
 namespace OrderSystem.BuildingBlocks.Inbox;
 
@@ -29,18 +30,22 @@ public sealed class InboxTable
     /// <summary>
     /// Handles a message once, in one transaction: records the message id, applies <paramref name="effect"/> (an INSERT
     /// IGNORE on a table keyed by the order, so neither a redelivery nor a duplicate under another message id applies it
-    /// twice) and writes <paramref name="reportIfApplied"/>, an outbox insert made with <c>CreateInsertIfPreviousInserted</c>,
-    /// only when the effect was new. Messages handled at the same time share one transaction and one round trip
+    /// twice) and writes <paramref name="reportIfApplied"/> into the module's outbox only when the effect was new; then
+    /// wakes the outbox's relay. Messages handled at the same time share one transaction and one round trip
     /// (<see cref="GroupCommit"/>); a failure still belongs to its own message alone.
     /// </summary>
-    public Task ApplyOnceAsync(
-        Db db, Guid messageId, string consumer, DateTime now, MySqlBatchCommand effect, MySqlBatchCommand reportIfApplied)
+    public async Task ApplyOnceAsync<TModule, TReport>(Db db, Outbox<TModule> outbox, Guid messageId, string consumer,
+        DateTime now, MySqlBatchCommand effect, TReport reportIfApplied) where TReport : class
     {
         var record = new MySqlBatchCommand(_insertSql)
         {
             Parameters = { new("@MessageId", messageId), new("@Consumer", consumer), new("@Now", now) },
         };
-        return _writes.RunAsync(db, record, effect, reportIfApplied);
+        var report = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), reportIfApplied, now);
+        await _writes.RunAsync(db, record, effect, report);
+        // In a shared transaction nobody can tell whether this message's report was written: a redelivery costs at most
+        // one needless relay pass.
+        outbox.NotifyCommitted();
     }
 
     /// <summary>A cheap check before slow third-party calls; the transactional record above stays the real guard.</summary>
