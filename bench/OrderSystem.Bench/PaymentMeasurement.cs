@@ -18,7 +18,7 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
 
     public async Task<RunRecord> RunAsync(
         string name, string scenario, Costs? costs, ShopClient shop, IMeasuredProcess process, int orders, double? rate,
-        bool outboxProbes, TimeSpan? lagWait, CancellationToken ct)
+        WarmupDrain drain, TimeSpan? lagWait, CancellationToken ct)
     {
         var warmup = options.WarmupOrders;
         var placed = await Catalog.PlaceOrdersAsync(shop, skus, warmup + orders, options.Concurrency, $"{name}: place", ct);
@@ -26,11 +26,17 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
         // host's CPU 40 s after start, 1% after a 30 s warm-up): warm up for long enough, or the run measures the JIT.
         await LoadRun.RunAsync($"{name}: warm-up", placed.Take(warmup).ToList(), options.Concurrency,
             TimeSpan.FromSeconds(options.WarmupSeconds), null, shop.PayAsync, ct);
-        if (outboxProbes)
+        // The warm-up's points, coupons, SMS and shipments (or, with no consumers, its relaying) must not compete with the
+        // measured payments.
+        if (drain == WarmupDrain.Fulfilment)
         {
-            // The warm-up's points, coupons, SMS and shipments must not compete with the measured payments.
             await FulfilmentLag.DrainAsync(options.ConnectionString, TimeSpan.FromMinutes(3), ct);
         }
+        else if (drain == WarmupDrain.Relay)
+        {
+            await RelayDrain.WaitDrainedAsync(options.ConnectionString, TimeSpan.FromMinutes(3), ct);
+        }
+        var outboxProbes = drain != WarmupDrain.None;
         var from = outboxProbes ? await LastPaidAsync(ct) : default;
 
         var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
@@ -62,4 +68,12 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
         await connection.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(LastPaidSql, cancellationToken: ct));
     }
+}
+
+/// <summary>What a run waits for after its warm-up, before it measures.</summary>
+internal enum WarmupDrain
+{
+    None,
+    Relay,
+    Fulfilment,
 }

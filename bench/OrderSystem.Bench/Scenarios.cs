@@ -54,7 +54,7 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
             using var shop = Shop(url);
             await Catalog.SeedAsync(shop, _skus, ct);
             report.Runs.Add(await _payments.RunAsync(name, "synchronous chain (bench host)", costs, shop, new CurrentProcess(),
-                Math.Min(options.SyncOrders, options.Orders), null, outboxProbes: false, lagWait: null, ct));
+                Math.Min(options.SyncOrders, options.Orders), null, WarmupDrain.None, lagWait: null, ct));
             await app.StopAsync(ct);
         }
     }
@@ -76,6 +76,13 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         // The lag target is set at half the maximum payment rate, with nothing slowing the consumers down.
         var half = options.LagRate > 0 ? options.LagRate : max is null ? 100 : Math.Max(1, Math.Round(max.Load.PerSecond / 2));
         await ProductRunAsync("lag-costs-zero", Costs.Zero, half, TimeSpan.FromSeconds(60), ct);
+
+        // The buyer's path alone: the same buyers against a host running only Order and Inventory (its relay publishes
+        // OrderPaid to an exchange with no queue bound), so nothing after the payment competes for the machine.
+        if (options.ManagesHost)
+        {
+            await ProductRunAsync(MarkdownReport.PaymentPathRun, Costs.Zero, null, lagWait: null, ct, consumers: false);
+        }
         if (options.Includes("relay-drain"))
         {
             await RelayDrainAsync(ct);
@@ -83,20 +90,23 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
     }
 
     private async Task<RunRecord?> ProductRunAsync(
-        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct)
+        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct, bool consumers = true)
     {
         if (!options.Includes(name))
         {
             return null;
         }
-        Log($"{name}: product host ({costs.Describe()})");
-        await using var host = await StartProductHostAsync(name, costs, ct);
+        Log($"{name}: product host ({costs.Describe()}{(consumers ? "" : "; Order and Inventory only")})");
+        await using var host = consumers
+            ? await StartProductHostAsync(name, costs, ct)
+            : await StartProductHostAsync(name, costs, ct, ("Modules__Enabled", "Order,Inventory"));
         using var shop = Shop(host?.Url ?? options.Url!);
         await Catalog.SeedAsync(shop, _skus, ct);
         // An open-loop run places only the orders its rate can reach in the time allowed.
         var orders = rate is { } r ? (int)Math.Min(options.Orders, Math.Ceiling(r * options.DurationSeconds)) : options.Orders;
-        var run = await _payments.RunAsync(name, "outbox (product)", options.ManagesHost ? costs : null, shop,
-            host is null ? new RemoteProcess() : host, orders, rate, outboxProbes: true, lagWait, ct);
+        var run = await _payments.RunAsync(name, consumers ? "outbox (product)" : "payment path alone (product host, no consumers)",
+            options.ManagesHost ? costs : null, shop, host is null ? new RemoteProcess() : host, orders, rate,
+            consumers ? WarmupDrain.Fulfilment : WarmupDrain.Relay, lagWait, ct);
         report.Runs.Add(run);
         return run;
     }
@@ -150,33 +160,60 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
 
     private async Task LimitsAsync(CancellationToken ct)
     {
-        if (!options.Includes("bare-transaction") && !options.Includes("raw-broker"))
+        var bare = options.Includes(MarkdownReport.BareTransactionRun);
+        var product = options.Includes(MarkdownReport.ProductTransactionRun);
+        IReadOnlyList<PlacedOrder> orders = [];
+        if (bare || product)
         {
-            return;
-        }
-        Log("limits: bare payment transaction through MySqlConnector");
-        if (options.ManagesHost)
-        {
-            await _environment.ResetAsync(ct);
-            // Seed the catalog through the admin API as everywhere else, then stop the host so nothing else runs.
+            // Seed the catalog (and place the product transaction's orders) through the API as everywhere else, then stop
+            // our host so that nothing else runs while the ceilings are measured.
             await using var host = await StartProductHostAsync("limits-seed", Costs.Zero, ct);
-            using var shop = Shop(host!.Url);
-            await Catalog.SeedAsync(shop, _skus, ct);
+            using var shop = Shop(host?.Url ?? options.Url!);
+            if (options.ManagesHost)
+            {
+                await Catalog.SeedAsync(shop, _skus, ct);
+            }
+            if (product)
+            {
+                orders = await Catalog.PlaceOrdersAsync(shop, _skus, options.Orders, options.Concurrency, "limits: place", ct);
+            }
         }
+        var duration = TimeSpan.FromSeconds(options.DurationSeconds);
+        if (bare)
+        {
+            Log("limits: bare payment transaction through MySqlConnector");
+            report.Runs.Add(await MeasureLimitAsync(MarkdownReport.BareTransactionRun, "limits: MySqlConnector, no HTTP, no outbox",
+                token => BareTransaction.RunAsync(options.ConnectionString, _skus, options.Orders, options.Concurrency, duration, token), ct));
+        }
+        if (product)
+        {
+            Log("limits: the product's read and payment transaction, called without HTTP");
+            report.Runs.Add(await MeasureLimitAsync(MarkdownReport.ProductTransactionRun, "limits: product read + payment transaction, no HTTP",
+                token => ProductTransaction.RunAsync(options, orders, duration, token), ct));
+        }
+
+        if (options.Includes("raw-broker"))
+        {
+            Log($"limits: raw RabbitMQ publishing with confirms, {options.BrokerMessages:N0} messages");
+            if (options.ManagesHost)
+            {
+                await _environment.RecreateVirtualHostAsync(ct); // no module queue from the seeding host behind the exchange
+            }
+            report.Broker = await RawBrokerPublishing.RunAsync(options, options.BrokerMessages, options.RelayBatchSize, report.Relay?.BodyBytes, ct);
+            Log($"limits: raw broker {report.Broker.PublishedPerSecond:N0} msg/s");
+        }
+    }
+
+    /// <summary>A ceiling measured from this process straight against the servers, with its CPU and database work.</summary>
+    private async Task<RunRecord> MeasureLimitAsync(
+        string name, string scenario, Func<CancellationToken, Task<LoadResult>> run, CancellationToken ct)
+    {
         var cpu = new CpuMeter(options, new CurrentProcess());
         var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
-        var bare = await BareTransaction.RunAsync(options.ConnectionString, _skus, options.Orders, options.Concurrency,
-            TimeSpan.FromSeconds(options.DurationSeconds), ct);
-        report.Bare = (bare, cpu.Stop());
-        report.BareDb = (await DbCounters.ReadAsync(options.ConnectionString, ct)).Minus(dbBefore);
-
-        Log($"limits: raw RabbitMQ publishing with confirms, {options.BrokerMessages:N0} messages");
-        if (options.ManagesHost)
-        {
-            await _environment.RecreateVirtualHostAsync(ct); // no module queue from the seeding host behind the exchange
-        }
-        report.Broker = await RawBrokerPublishing.RunAsync(options, options.BrokerMessages, options.RelayBatchSize, report.Relay?.BodyBytes, ct);
-        Log($"limits: raw broker {report.Broker.PublishedPerSecond:N0} msg/s");
+        var load = await run(ct);
+        var usage = cpu.Stop();
+        var db = (await DbCounters.ReadAsync(options.ConnectionString, ct)).Minus(dbBefore);
+        return new RunRecord(name, scenario, "-", $"closed loop, c={options.Concurrency}", load, usage, Db: db);
     }
 
     /// <summary>A fresh host per run (or none when pointed at one elsewhere), after emptying the database and the virtual host.</summary>

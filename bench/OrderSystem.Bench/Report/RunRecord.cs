@@ -14,7 +14,11 @@ internal sealed record RunRecord(
     Usage Usage,
     long? BacklogPeak = null,
     LagResult? Lag = null,
-    DbCounters? Db = null);
+    DbCounters? Db = null)
+{
+    /// <summary>A ceiling measured straight against the servers, with no asynchronous work behind it.</summary>
+    public bool IsLimit => Scenario.StartsWith("limits", StringComparison.Ordinal);
+}
 
 /// <summary>CPU is in percent of one core (200% = both cores of a 2-core machine); the machine figure is of all cores.</summary>
 internal sealed record Usage(
