@@ -10,7 +10,8 @@ using OrderSystem.Order.Contracts;
 namespace OrderSystem.Marketing;
 
 /// <summary>Issues the order's thank-you coupon (see <see cref="CouponRule"/>), once per order.</summary>
-internal sealed class IssueCouponOnOrderPaid(Db db, Outbox<ModuleTag> outbox, TimeProvider clock) : IConsumer<OrderPaid>
+internal sealed class IssueCouponOnOrderPaid(
+    Db db, Outbox<ModuleTag> outbox, TimeProvider clock, IFulfilmentRecorder? order = null) : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
         INSERT IGNORE INTO marketing_coupons (coupon_id, order_id, user_id, code, value, issued_at)
@@ -32,7 +33,8 @@ internal sealed class IssueCouponOnOrderPaid(Db db, Outbox<ModuleTag> outbox, Ti
             },
         };
         await MarketingModule.Inbox.ApplyOnceAsync(db, outbox, context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), now, issue,
-            new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now));
+            new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now),
+            order?.RecordDoneIfPreviousInserted(paid.OrderId, FulfilmentStep.Coupon, now));
     }
 }
 

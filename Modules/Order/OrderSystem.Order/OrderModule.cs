@@ -32,6 +32,7 @@ public static class OrderModule
         }
         builder.Services.AddSingleton<PaymentSignature>();
         builder.Services.AddSingleton<PaymentTransaction>();
+        builder.Services.AddSingleton<IFulfilmentRecorder, FulfilmentRecorder>();
         builder.Services.AddSingleton<IReconciliationAudit, AuditOrders>();
         builder.AddOutbox<ModuleTag>("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested));
         builder.AddConsumers(bus =>

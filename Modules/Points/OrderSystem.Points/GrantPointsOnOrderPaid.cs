@@ -10,7 +10,8 @@ using OrderSystem.Points.Contracts;
 namespace OrderSystem.Points;
 
 /// <summary>One loyalty point per whole unit paid, once per order.</summary>
-internal sealed class GrantPointsOnOrderPaid(Db db, Outbox<ModuleTag> outbox, TimeProvider clock) : IConsumer<OrderPaid>
+internal sealed class GrantPointsOnOrderPaid(
+    Db db, Outbox<ModuleTag> outbox, TimeProvider clock, IFulfilmentRecorder? order = null) : IConsumer<OrderPaid>
 {
     // The unique order_id is the second guard, for a duplicate that carries another message id.
     private const string InsertSql = """
@@ -27,7 +28,8 @@ internal sealed class GrantPointsOnOrderPaid(Db db, Outbox<ModuleTag> outbox, Ti
             Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Points", points), new("@Now", now) },
         };
         await PointsModule.Inbox.ApplyOnceAsync(db, outbox, context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), now, grant,
-            new PointsGranted(paid.OrderId, paid.UserId, points, now));
+            new PointsGranted(paid.OrderId, paid.UserId, points, now),
+            order?.RecordDoneIfPreviousInserted(paid.OrderId, FulfilmentStep.Points, now));
     }
 }
 

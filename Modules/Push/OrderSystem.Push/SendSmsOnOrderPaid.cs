@@ -11,7 +11,8 @@ using OrderSystem.Push.Contracts;
 namespace OrderSystem.Push;
 
 /// <summary>Texts the buyer that the payment arrived, once per order.</summary>
-internal sealed class SendSmsOnOrderPaid(Db db, SmsGateway gateway, Outbox<ModuleTag> outbox, TimeProvider clock) : IConsumer<OrderPaid>
+internal sealed class SendSmsOnOrderPaid(
+    Db db, SmsGateway gateway, Outbox<ModuleTag> outbox, TimeProvider clock, IFulfilmentRecorder? order = null) : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
         INSERT IGNORE INTO push_sms (order_id, user_id, text, status, sent_at) VALUES (@OrderId, @UserId, @Text, 'Sent', @Now)
@@ -37,7 +38,8 @@ internal sealed class SendSmsOnOrderPaid(Db db, SmsGateway gateway, Outbox<Modul
             Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Text", text), new("@Now", now) },
         };
         await PushModule.Inbox.ApplyOnceAsync(db, outbox, messageId, nameof(SendSmsOnOrderPaid), now, record,
-            new SmsSent(paid.OrderId, paid.UserId, now));
+            new SmsSent(paid.OrderId, paid.UserId, now),
+            order?.RecordDoneIfPreviousInserted(paid.OrderId, FulfilmentStep.Sms, now));
     }
 }
 

@@ -10,8 +10,8 @@ using OrderSystem.Warehouse.Contracts;
 namespace OrderSystem.Warehouse;
 
 /// <summary>Asks the logistics system to ship a paid order, once per order.</summary>
-internal sealed class RequestShipmentOnOrderPaid(Db db, LogisticsGateway logistics, Outbox<ModuleTag> outbox, TimeProvider clock)
-    : IConsumer<OrderPaid>
+internal sealed class RequestShipmentOnOrderPaid(
+    Db db, LogisticsGateway logistics, Outbox<ModuleTag> outbox, TimeProvider clock, IFulfilmentRecorder? order = null) : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
         INSERT IGNORE INTO warehouse_shipments (shipment_id, order_id, status, tracking_number, created_at)
@@ -40,7 +40,8 @@ internal sealed class RequestShipmentOnOrderPaid(Db db, LogisticsGateway logisti
             },
         };
         await WarehouseModule.Inbox.ApplyOnceAsync(db, outbox, messageId, nameof(RequestShipmentOnOrderPaid), now, record,
-            new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now));
+            new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now),
+            order?.RecordDoneIfPreviousInserted(paid.OrderId, FulfilmentStep.Shipment, now));
     }
 }
 

@@ -9,6 +9,8 @@ using OrderSystem.Inventory;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Marketing;
 using OrderSystem.Order;
+using OrderSystem.Order.Contracts;
+using OrderSystem.Order.Fulfilment;
 using OrderSystem.Points;
 using OrderSystem.Push;
 using OrderSystem.Warehouse;
@@ -21,8 +23,8 @@ namespace OrderSystem.Bench.SyncChain;
 
 /// <summary>
 /// A second, benchmark-only composition of the modules: the same catalog, order and payment endpoints, but the payment calls
-/// Points, Marketing, Push and Warehouse inline. No broker and no relays: the modules' completion events land in their outbox
-/// tables (the same writes as in the product) and stay there.
+/// Points, Marketing, Push and Warehouse inline. No broker and no relays; each step records itself in Order's fulfilment view
+/// through Order's port, the same writes as in the product's one-process deployment.
 /// </summary>
 internal static class SyncChainHost
 {
@@ -41,6 +43,7 @@ internal static class SyncChainHost
         builder.AddBuildingBlocks();
         builder.AddInventoryModule();
         builder.Services.AddSingleton<PaymentSignature>();
+        builder.Services.AddSingleton<IFulfilmentRecorder, FulfilmentRecorder>();
         builder.Services.AddSingleton(new Outbox<PointsTag>("points_outbox"));
         builder.Services.AddSingleton(new Outbox<MarketingTag>("marketing_outbox"));
         builder.Services.AddSingleton(new Outbox<PushTag>("push_outbox"));

@@ -19,10 +19,10 @@ public sealed class MetricsTests : SystemTest
         Assert.That((await Api.PayAsync(orderId, "pay-m", total)).Status, Is.EqualTo(HttpStatusCode.OK));
         await WaitUntilFulfilledAsync(orderId);
 
-        // Order's last completion is counted a moment after the order reads as fulfilled.
+        // A consumer is counted a moment after its transaction made the order read as fulfilled.
         var after = await Eventually.Until(() => PrometheusScrape.ReadAsync(Api),
-            now => Delta(before, now, "ordersystem_consume_duration_seconds_count", ("module", "order")) >= 4,
-            TimeSpan.FromSeconds(10), "Order's four completions to be counted");
+            now => Modules.All(m => Delta(before, now, "ordersystem_consume_duration_seconds_count", ("module", m)) >= 1),
+            TimeSpan.FromSeconds(10), "the four modules' consumers to be counted");
 
         Assert.Multiple(() =>
         {
@@ -35,9 +35,10 @@ public sealed class MetricsTests : SystemTest
             {
                 Assert.That(Delta(before, after, "ordersystem_consume_duration_seconds_count", ("module", module), ("outcome", "success")),
                     Is.EqualTo(1), module);
-                Assert.That(Delta(before, after, "ordersystem_outbox_published_total", ("outbox", module + "_outbox")), Is.EqualTo(1), module);
+                // Order runs in this process, so the modules record their step in its view instead of announcing it.
+                Assert.That(Delta(before, after, "ordersystem_outbox_published_total", ("outbox", module + "_outbox")), Is.Zero, module);
             }
-            Assert.That(Delta(before, after, "ordersystem_consume_duration_seconds_count", ("module", "order")), Is.EqualTo(4));
+            Assert.That(Delta(before, after, "ordersystem_consume_duration_seconds_count", ("module", "order")), Is.Zero);
             Assert.That(Delta(before, after, "ordersystem_consume_failures_total"), Is.Zero);
             Assert.That(after.Has("ordersystem_outbox_pending", ("outbox", "order_outbox")), Is.True, "the backlog gauge per outbox");
             Assert.That(after.Has("ordersystem_outbox_oldest_pending_age_seconds", ("outbox", "order_outbox")), Is.True);

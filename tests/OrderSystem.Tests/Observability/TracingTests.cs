@@ -20,7 +20,7 @@ public sealed class TracingTests : SystemTest
             s => s is not null, TimeSpan.FromSeconds(10), "the payment's HTTP span");
         // The last consumers' spans end a moment after the order reads as fulfilled.
         var trace = await Eventually.Until(() => Task.FromResult(spans.InTrace(payment!.TraceId)),
-            t => Consumed(t, "order").Count >= 4 && new[] { "points", "marketing", "push", "warehouse" }.All(q => Consumed(t, q).Count >= 1),
+            t => new[] { "points", "marketing", "push", "warehouse" }.All(q => Consumed(t, q).Count >= 1),
             TimeSpan.FromSeconds(20), "every consumer's span in the payment's trace");
         TestContext.Out.WriteLine(string.Join("\n", trace.Select(Describe))); // read this when an assertion below fails
 
@@ -34,17 +34,16 @@ public sealed class TracingTests : SystemTest
         Assert.That(write.ParentSpanId, Is.EqualTo(transaction.SpanId));
         var publish = trace.Single(s => s.DisplayName == "outbox publish OrderPaid");
         Assert.That(publish.ParentSpanId, Is.EqualTo(write.SpanId), "the relay continues from the context stored in the row");
-        foreach (var completion in new[] { "PointsGranted", "CouponIssued", "SmsSent", "ShipmentRequested" })
-        {
-            Assert.That(trace.Where(s => s.DisplayName == "outbox publish " + completion), Has.Exactly(1).Items, completion);
-        }
         var consumers = trace.Select(s => s.GetTagItem("messaging.masstransit.consumer_type") as string).OfType<string>()
             .Select(t => t[(t.LastIndexOf('.') + 1)..]);
         Assert.That(consumers, Is.SupersetOf(new[]
         {
             "GrantPointsOnOrderPaid", "IssueCouponOnOrderPaid", "SendSmsOnOrderPaid", "RequestShipmentOnOrderPaid",
-            "RecordPointsGranted", "RecordCouponIssued", "RecordSmsSent", "RecordShipmentRequested",
-        }), "each module's consumer, and Order's record of each completion");
+        }), "each module's consumer");
+        // With Order in the same process the modules record their step in Order's view themselves: no completion event.
+        Assert.That(trace.Where(s => s.DisplayName.StartsWith("outbox publish", StringComparison.Ordinal)).Select(Describe),
+            Is.EqualTo(new[] { Describe(publish) }), "OrderPaid is the only message relayed");
+        Assert.That(Consumed(trace, "order"), Is.Empty, "nothing for Order's queue");
         var ids = trace.Select(s => s.SpanId).ToHashSet();
         Assert.That(trace.Where(s => s != payment && !ids.Contains(s.ParentSpanId)).Select(Describe), Is.Empty,
             "every span hangs from another span of the same trace");

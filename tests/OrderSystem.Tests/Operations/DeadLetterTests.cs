@@ -64,7 +64,8 @@ public sealed class DeadLetterTests : SystemTest
             SetSmsGateway(new SimulatedLatencyOptions());
         }
         Assert.That(await CountAsync("SELECT COUNT(*) FROM push_sms WHERE order_id = @orderId", new { orderId }), Is.EqualTo(1));
-        Assert.That(await CountAsync("SELECT COUNT(*) FROM push_outbox"), Is.EqualTo(1), "one SmsSent announced");
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM order_fulfilment WHERE order_id = @orderId AND step = 'sms' AND status = 'Done'",
+            new { orderId }), Is.EqualTo(1), "the SMS step recorded Done");
         var deadLetters = (await Admin(HttpMethod.Get, "/api/admin/dead-letters")).Json.AsArray();
         Assert.That(deadLetters.Single(q => q!["module"]!.GetValue<string>() == "push")!["messages"]!.GetValue<int>(), Is.Zero,
             "retried in process, never dead-lettered");

@@ -37,7 +37,11 @@ public sealed class OperatorEndpointTests : SystemTest
             VALUES (@stuck, 'u-stuck', 'Paid', 1.00, 'pay-stuck', UTC_TIMESTAMP(6) - INTERVAL 2 HOUR, UTC_TIMESTAMP(6) - INTERVAL 1 HOUR)
             """, new { stuck });
         await CountAsync("UPDATE inventory_products SET deducted = deducted + 1 WHERE sku = @sku", new { sku });
-        await CountAsync("INSERT INTO points_outbox (message_id, message_type, payload, created_at, dispatched_at) SELECT UUID(), message_type, payload, created_at, created_at FROM points_outbox");
+        await CountAsync("""
+            INSERT INTO points_outbox (message_id, message_type, payload, created_at, dispatched_at)
+            SELECT UUID(), 'OrderSystem.Points.Contracts.PointsGranted', JSON_OBJECT('orderId', @orderId), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)
+            FROM seq_1_to_2
+            """, new { orderId });
 
         var findings = (await Admin(HttpMethod.Get, "/api/admin/reconciliation")).Json["findings"]!.AsArray()
             .Select(f => (Check: f!["check"]!.GetValue<string>(), Subject: f["subject"]!.GetValue<string>())).ToList();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
@@ -30,17 +31,24 @@ public sealed class InboxTable
     /// <summary>
     /// Handles a message once, in one transaction: records the message id, applies <paramref name="effect"/> (an INSERT
     /// IGNORE on a table keyed by the order, so neither a redelivery nor a duplicate under another message id applies it
-    /// twice) and writes <paramref name="reportIfApplied"/> into the module's outbox only when the effect was new; then
-    /// wakes the outbox's relay. Messages handled at the same time share one transaction and one round trip
-    /// (<see cref="GroupCommit"/>); a failure still belongs to its own message alone.
+    /// twice) and reports it only when the effect was new. The report is <paramref name="inProcessReport"/> when the module
+    /// it is for runs in this process and hands out its own write for it (Order's fulfilment view); else
+    /// <paramref name="reportIfApplied"/>, written into the module's outbox, whose relay is woken after the commit.
+    /// Messages handled at the same time share one transaction and one round trip (<see cref="GroupCommit"/>); a failure
+    /// still belongs to its own message alone.
     /// </summary>
     public async Task ApplyOnceAsync<TModule, TReport>(Db db, Outbox<TModule> outbox, Guid messageId, string consumer,
-        DateTime now, MySqlBatchCommand effect, TReport reportIfApplied) where TReport : class
+        DateTime now, MySqlBatchCommand effect, TReport reportIfApplied, DbBatchCommand? inProcessReport) where TReport : class
     {
         var record = new MySqlBatchCommand(_insertSql)
         {
             Parameters = { new("@MessageId", messageId), new("@Consumer", consumer), new("@Now", now) },
         };
+        if (inProcessReport is not null)
+        {
+            await _writes.RunAsync(db, record, effect, (MySqlBatchCommand)inProcessReport);
+            return;
+        }
         var report = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), reportIfApplied, now);
         await _writes.RunAsync(db, record, effect, report);
         // In a shared transaction nobody can tell whether this message's report was written: a redelivery costs at most

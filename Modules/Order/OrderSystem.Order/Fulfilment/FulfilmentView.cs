@@ -1,11 +1,12 @@
 using Dapper;
 using MySqlConnector;
+using OrderSystem.Order.Contracts;
 
 namespace OrderSystem.Order.Fulfilment;
 
 /// <summary>
-/// Each downstream module reports completion with its own event; Order keeps what they reported in order_fulfilment,
-/// so this view works when those modules run in other processes. No row yet means Pending.
+/// What the downstream modules reported, kept by Order in order_fulfilment: written through <see cref="IFulfilmentRecorder"/>
+/// by a module in Order's process, from its completion event by a module elsewhere. No row yet means Pending.
 /// </summary>
 internal sealed record FulfilmentView(StepView Points, StepView Coupon, StepView Sms, StepView Shipment)
 {
@@ -15,7 +16,7 @@ internal sealed record FulfilmentView(StepView Points, StepView Coupon, StepView
     {
         var rows = (await connection.QueryAsync<(string Step, string Status, DateTime At)>(
             new CommandDefinition(Sql, new { Id = orderId }, cancellationToken: ct))).ToDictionary(r => r.Step);
-        StepView For(string step) => rows.TryGetValue(step, out var r) ? new StepView(r.Status, r.At) : StepView.Pending;
+        StepView For(FulfilmentStep step) => rows.TryGetValue(FulfilmentWrites.NameOf(step), out var r) ? new StepView(r.Status, r.At) : StepView.Pending;
         return new FulfilmentView(For(FulfilmentStep.Points), For(FulfilmentStep.Coupon), For(FulfilmentStep.Sms), For(FulfilmentStep.Shipment));
     }
 }

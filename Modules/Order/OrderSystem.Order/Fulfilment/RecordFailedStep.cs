@@ -11,7 +11,7 @@ namespace OrderSystem.Order.Fulfilment;
 /// </summary>
 internal sealed class RecordFailedStep(Db db) : IConsumer<Fault<OrderPaid>>
 {
-    private static readonly Dictionary<string, string> StepByQueue = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, FulfilmentStep> StepByQueue = new(StringComparer.Ordinal)
     {
         ["points"] = FulfilmentStep.Points,
         ["marketing"] = FulfilmentStep.Coupon,
@@ -23,7 +23,7 @@ internal sealed class RecordFailedStep(Db db) : IConsumer<Fault<OrderPaid>>
     {
         var queue = context.SourceAddress?.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
         return queue is not null && StepByQueue.TryGetValue(queue, out var step)
-            ? FulfilmentStep.RecordAsync(db, context.Message.Message.OrderId, step, "Failed",
+            ? FulfilmentWrites.RecordAsync(db, context.Message.Message.OrderId, step, "Failed",
                 context.Message.Timestamp.ToUniversalTime())
             : Task.CompletedTask;
     }

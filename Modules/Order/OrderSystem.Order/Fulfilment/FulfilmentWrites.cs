@@ -1,0 +1,51 @@
+using MySqlConnector;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.Order.Contracts;
+
+namespace OrderSystem.Order.Fulfilment;
+
+/// <summary>The writes of Order's fulfilment view: one row per order and step, Done or Failed.</summary>
+internal static class FulfilmentWrites
+{
+    // Naturally idempotent, so the consumers of completion events need no inbox: a redelivery rewrites the same row.
+    // Done is final: a late failure report never downgrades it.
+    private const string UpsertSql = """
+        INSERT INTO order_fulfilment (order_id, step, status, at) VALUES (@OrderId, @Step, @Status, @At)
+        ON DUPLICATE KEY UPDATE
+            at = IF(status = 'Done', at, VALUES(at)),
+            status = IF(status = 'Done', status, VALUES(status))
+        """;
+
+    // The same upsert for a module's own transaction (IFulfilmentRecorder): only when its effect row was new.
+    private const string DoneIfPreviousInsertedSql = """
+        INSERT INTO order_fulfilment (order_id, step, status, at)
+        SELECT @OrderId, @Step, 'Done', @At FROM DUAL WHERE ROW_COUNT() = 1
+        ON DUPLICATE KEY UPDATE
+            at = IF(status = 'Done', at, VALUES(at)),
+            status = 'Done'
+        """;
+
+    // Reports from other processes arrive four per payment: concurrent ones share a transaction and a round trip.
+    private static readonly GroupCommit Writes = new();
+
+    public static string NameOf(FulfilmentStep step) => step switch
+    {
+        FulfilmentStep.Points => "points",
+        FulfilmentStep.Coupon => "coupon",
+        FulfilmentStep.Sms => "sms",
+        FulfilmentStep.Shipment => "shipment",
+        _ => throw new ArgumentOutOfRangeException(nameof(step), step, null),
+    };
+
+    public static Task RecordAsync(Db db, Guid orderId, FulfilmentStep step, string status, DateTime at) =>
+        Writes.RunAsync(db, new MySqlBatchCommand(UpsertSql)
+        {
+            Parameters = { new("@OrderId", orderId), new("@Step", NameOf(step)), new("@Status", status), new("@At", at) },
+        });
+
+    public static MySqlBatchCommand DoneIfPreviousInserted(Guid orderId, FulfilmentStep step, DateTime at) =>
+        new(DoneIfPreviousInsertedSql)
+        {
+            Parameters = { new("@OrderId", orderId), new("@Step", NameOf(step)), new("@At", at) },
+        };
+}
