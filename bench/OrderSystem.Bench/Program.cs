@@ -10,7 +10,7 @@ if (args.Contains("--help") || args.Contains("-h"))
           --scenarios sync,outbox,limits   which scenarios (default: all three)
           --runs a,b            only these runs: sync-spikes-on, sync-spikes-off, outbox-spikes-on, outbox-spikes-off,
                                 outbox-c64-spikes-on, outbox-costs-zero, lag-costs-zero, payment-path-only, relay-drain,
-                                bare-transaction, product-transaction, raw-broker
+                                bare-transaction, product-transaction, http-floor, raw-broker
           --orders N            payments per outbox run (default 20000); also the bare and product transactions'
           --sync-orders N       payments per synchronous-chain run (default 1500)
           --warmup N            warm-up payments before each run, at full speed (default 8000) ...

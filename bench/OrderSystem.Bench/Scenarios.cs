@@ -162,8 +162,10 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
     {
         var bare = options.Includes(MarkdownReport.BareTransactionRun);
         var product = options.Includes(MarkdownReport.ProductTransactionRun);
+        var httpFloor = options.Includes(MarkdownReport.HttpFloorRun);
+        var duration = TimeSpan.FromSeconds(options.DurationSeconds);
         IReadOnlyList<PlacedOrder> orders = [];
-        if (bare || product)
+        if (bare || product || httpFloor)
         {
             // Seed the catalog (and place the product transaction's orders) through the API as everywhere else, then stop
             // our host so that nothing else runs while the ceilings are measured.
@@ -177,8 +179,16 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
             {
                 orders = await Catalog.PlaceOrdersAsync(shop, _skus, options.Orders, options.Concurrency, "limits: place", ct);
             }
+            if (httpFloor)
+            {
+                // What any HTTP call costs here, client and server on the same cores: the cheapest route the host has.
+                Log("limits: HTTP round trips alone (GET /health/live, no database)");
+                var calls = Enumerable.Range(0, 2_000_000).ToList();
+                report.Runs.Add(await MeasureLimitAsync(MarkdownReport.HttpFloorRun, "limits: HTTP alone, GET /health/live on the product host",
+                    token => LoadRun.RunAsync("http floor", calls, options.Concurrency, duration, null, (_, t) => shop.IsLiveAsync(t), token),
+                    ct, host is null ? new RemoteProcess() : host));
+            }
         }
-        var duration = TimeSpan.FromSeconds(options.DurationSeconds);
         if (bare)
         {
             Log("limits: bare payment transaction through MySqlConnector");
@@ -206,9 +216,9 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
 
     /// <summary>A ceiling measured from this process straight against the servers, with its CPU and database work.</summary>
     private async Task<RunRecord> MeasureLimitAsync(
-        string name, string scenario, Func<CancellationToken, Task<LoadResult>> run, CancellationToken ct)
+        string name, string scenario, Func<CancellationToken, Task<LoadResult>> run, CancellationToken ct, IMeasuredProcess? measured = null)
     {
-        var cpu = new CpuMeter(options, new CurrentProcess());
+        var cpu = new CpuMeter(options, measured ?? new CurrentProcess());
         var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
         var load = await run(ct);
         var usage = cpu.Stop();

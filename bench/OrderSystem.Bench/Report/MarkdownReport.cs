@@ -19,6 +19,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     public const string BareTransactionRun = "bare-transaction";
     public const string ProductTransactionRun = "product-transaction";
     public const string PaymentPathRun = "payment-path-only";
+    public const string HttpFloorRun = "http-floor";
 
     public RunRecord? Run(string name) => Runs.FirstOrDefault(r => r.Name == name);
 
@@ -178,6 +179,13 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
                 {
                     Row(md, $"{what}: tx/s ÷ bare transaction tx/s (c={options.Concurrency})", "(info)", r.Load.PerSecond / bare.Load.PerSecond, double.NaN, higherIsBetter: true, "");
                 }
+            }
+            if (Run(HttpFloorRun) is { } http)
+            {
+                // Both saturate the same cores, so their CPU per call adds up: a payment that is the bare transaction plus
+                // the cheapest HTTP call could reach at most this share of the bare transaction's rate.
+                Row(md, "bound for any payment over HTTP: bare transaction + cheapest HTTP call, ÷ bare transaction", "(info)",
+                    1 / (1 + bare.Load.PerSecond / http.Load.PerSecond), double.NaN, higherIsBetter: true, "");
             }
         }
         if (Relay is { } relay && Broker is { } broker)

@@ -29,7 +29,7 @@ public sealed class BenchmarkSmokeTests
             .And.Contain("## Ratios and targets")
             .And.Contain("![Payment latency by percentile](latency.svg)"), report);
         foreach (var row in new[] { "| sync-spikes-on |", "| sync-spikes-off |", "| outbox-spikes-on |", "| outbox-spikes-off |",
-                     "| outbox-costs-zero |", "| lag-costs-zero |", "| outbox-c64-spikes-on |", "| payment-path-only |", "| bare-transaction |", "| product-transaction |",
+                     "| outbox-costs-zero |", "| lag-costs-zero |", "| outbox-c64-spikes-on |", "| payment-path-only |", "| bare-transaction |", "| product-transaction |", "| http-floor |",
                      "| relay drain", "| raw broker" })
         {
             Assert.That(report, Does.Contain(row), report);
