@@ -23,15 +23,16 @@ public sealed class LoggingTests : SystemTest
         await WaitUntilFulfilledAsync(orderId);
 
         var lines = await Eventually.Until(() => Task.FromResult(logs.Records.Where(r => r["OrderId"] == orderId).ToList()),
-            l => l.Count(r => r.Message.StartsWith("Handled", StringComparison.Ordinal)) >= 8, TimeSpan.FromSeconds(10),
-            "a line for each of the order's 8 handled messages");
+            l => l.Count(r => r.Message.StartsWith("Handled", StringComparison.Ordinal)) >= 4, TimeSpan.FromSeconds(10),
+            "a line for each module's handling of the order's OrderPaid");
 
         var payment = lines.Single(r => r.Message.StartsWith("Payment callback", StringComparison.Ordinal));
         Assert.That(payment.Message, Does.Contain("answered paid"));
         var handled = lines.Where(r => r.Message.StartsWith("Handled", StringComparison.Ordinal)).ToList();
-        Assert.That(handled.Select(r => r["Module"]).Distinct(), Is.EquivalentTo(new[] { "points", "marketing", "push", "warehouse", "order" }));
+        Assert.That(handled.Select(r => r["Module"]).Distinct(), Is.EquivalentTo(new[] { "points", "marketing", "push", "warehouse" }));
         Assert.That(handled.Select(r => Guid.TryParse(r["MessageId"], out _)), Has.All.True, "a message id on every handled line");
-        Assert.That(handled.Select(r => r["MessageId"]).Distinct().Count(), Is.EqualTo(5), "one OrderPaid and four completions");
+        // Order runs in this process, so the modules record their steps in its view: no completion event to handle.
+        Assert.That(handled.Select(r => r["MessageId"]).Distinct().Count(), Is.EqualTo(1), "one OrderPaid");
         Assert.That(lines.Select(r => r["TraceId"]), Has.All.Not.Null.And.All.Length.EqualTo(32));
         Assert.That(lines.Select(r => r["TraceId"]).Distinct(), Has.Exactly(1).Items, "the whole journey is one trace");
     }
@@ -48,8 +49,9 @@ public sealed class LoggingTests : SystemTest
         Assert.That((await Api.PutProductAsync(sku, 1m, 1, adminKey: "wrong-key")).Status, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That((await Api.PayRawAsync(orderId, body, signature)).Status, Is.EqualTo(HttpStatusCode.OK));
         await WaitUntilFulfilledAsync(orderId);
-        await Eventually.Until(() => Task.FromResult(logs.Records.Count(r => r["OrderId"] == orderId)), n => n >= 9,
-            TimeSpan.FromSeconds(10), "the order's log lines");
+        await Eventually.Until(() => Task.FromResult(logs.Records.Count(r => r["OrderId"] == orderId &&
+                r.Message.StartsWith("Handled", StringComparison.Ordinal))), n => n >= 4,
+            TimeSpan.FromSeconds(10), "the order's log lines, down to the four modules' handling");
 
         var text = string.Join("\n", logs.Records.Select(r => r.FullText));
         Assert.That(text, Does.Contain(orderId), "the capture saw this test's lines");
