@@ -16,7 +16,8 @@ internal sealed record FulfilmentView(StepView Points, StepView Coupon, StepView
     {
         var rows = (await connection.QueryAsync<(string Step, string Status, DateTime At)>(
             new CommandDefinition(Sql, new { Id = orderId }, cancellationToken: ct))).ToDictionary(r => r.Step);
-        StepView For(FulfilmentStep step) => rows.TryGetValue(FulfilmentWrites.NameOf(step), out var r) ? new StepView(r.Status, r.At) : StepView.Pending;
+        StepView For(FulfilmentStep step) =>
+            rows.TryGetValue(FulfilmentWrites.NameOf(step), out var r) ? new StepView(r.Status, r.At) : StepView.Pending;
         return new FulfilmentView(For(FulfilmentStep.Points), For(FulfilmentStep.Coupon), For(FulfilmentStep.Sms), For(FulfilmentStep.Shipment));
     }
 }

@@ -1,7 +1,7 @@
 using MassTransit;
 using OrderSystem.BuildingBlocks.Database;
-using OrderSystem.Order.Contracts;
 using OrderSystem.Marketing.Contracts;
+using OrderSystem.Order.Contracts;
 
 namespace OrderSystem.Order.Fulfilment;
 
