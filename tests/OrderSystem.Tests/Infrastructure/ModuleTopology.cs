@@ -5,5 +5,8 @@ internal static class ModuleTopology
 {
     public static readonly string[] Queues = ["order", "points", "marketing", "push", "warehouse"];
 
-    public static readonly string[] OutboxTables = ["order_outbox", "points_outbox", "marketing_outbox", "push_outbox", "warehouse_outbox"];
+    /// <summary>Where the four consuming modules write their completion events (used when Order runs elsewhere).</summary>
+    public static readonly string[] CompletionOutboxTables = ["points_outbox", "marketing_outbox", "push_outbox", "warehouse_outbox"];
+
+    public static readonly string[] OutboxTables = ["order_outbox", .. CompletionOutboxTables];
 }

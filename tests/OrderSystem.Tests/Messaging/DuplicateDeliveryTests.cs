@@ -53,7 +53,7 @@ public sealed class DuplicateDeliveryTests : SystemTest
         // event goes through the modules' outboxes.
         Assert.That(await CountAsync("SELECT COUNT(*) FROM order_fulfilment WHERE order_id = @OrderId AND status = 'Done'", order),
             Is.EqualTo(ConsumingModules), "one Done step per module");
-        foreach (var outbox in new[] { "points_outbox", "marketing_outbox", "push_outbox", "warehouse_outbox" })
+        foreach (var outbox in ModuleTopology.CompletionOutboxTables)
         {
             Assert.That(await CountAsync($"SELECT COUNT(*) FROM {outbox}"), Is.Zero, $"{outbox}: no completion event");
         }

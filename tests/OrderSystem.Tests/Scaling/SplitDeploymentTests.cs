@@ -34,7 +34,7 @@ public sealed class SplitDeploymentTests
             var orders = await ExactlyOnce.PlaceOrdersAsync(buyerApis, OrderCount);
             Assert.That(await ExactlyOnce.PayAsync(buyerApis, orders), Is.All.EqualTo(HttpStatusCode.OK));
             await ExactlyOnce.AssertEachEffectOnceAsync(system, buyerApis[0], orders);
-            foreach (var outbox in new[] { "points_outbox", "marketing_outbox", "push_outbox", "warehouse_outbox" })
+            foreach (var outbox in ModuleTopology.CompletionOutboxTables)
             {
                 // Without Order in their process, the modules report each step to it with a completion event.
                 Assert.That(await system.CountAsync($"SELECT COUNT(*) FROM {outbox}"), Is.EqualTo(OrderCount), $"{outbox}: one event per order");
