@@ -17,9 +17,7 @@ public sealed class TwoHostTests
         await Task.WhenAll(first.StartAsync(), second.StartAsync());
         Api[] apis = [first.Api, second.Api];
 
-        var consumers = await Eventually.Until(() => RabbitManagement.ConsumerCountsAsync(system.VirtualHost),
-            c => ModuleTopology.Queues.All(q => c.GetValueOrDefault(q) == 2),
-            TimeSpan.FromSeconds(60), "both hosts consuming every module queue");
+        var consumers = await system.WaitForConsumersAsync([first, second], perQueue: 2);
         Assert.That(consumers["points"], Is.EqualTo(2), "competing consumers on one queue, not a queue per host");
 
         var orders = await ExactlyOnce.PlaceOrdersAsync(apis, orderCount);

@@ -65,6 +65,34 @@ internal sealed class HostProcess(string name, IReadOnlyDictionary<string, strin
         }
     }
 
+    /// <summary>
+    /// Until /health/ready answers 200: the database answers and MassTransit reports every receive endpoint connected.
+    /// /health/live answers as soon as Kestrel listens, while the bus may still be connecting.
+    /// </summary>
+    public Task WaitUntilReadyAsync(TimeSpan timeout) =>
+        Eventually.Until(() => Api.GetAsync("/health/ready"), r => r.Status == HttpStatusCode.OK, timeout,
+            $"host {name} to be ready", DescribeAsync);
+
+    /// <summary>For failure messages: the process, its readiness and the end of its log.</summary>
+    public async Task<string> DescribeAsync()
+    {
+        var ready = "";
+        if (_process is { HasExited: false })
+        {
+            try
+            {
+                ready = "; /health/ready: " + await Api.GetAsync("/health/ready");
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                ready = "; /health/ready: " + e.Message;
+            }
+        }
+        var log = Path.Combine(TestSettings.RepoRoot, ".local", "test-results", $"host-{name}-{_starts}.log");
+        var tail = File.Exists(log) ? string.Join("\n  ", File.ReadLines(log).TakeLast(15)) : "(no log)";
+        return $"{State}{ready}\n  log: {tail}";
+    }
+
     /// <summary>kill -9: no graceful shutdown, no flushing, whatever was in flight is cut off.</summary>
     public async Task KillAsync()
     {

@@ -62,6 +62,16 @@ internal static class RabbitManagement
         return queues!.ToDictionary(q => q.Name, q => q.Consumers ?? 0);
     }
 
+    /// <summary>For failure messages: a node in memory or disk alarm blocks every connection that publishes.</summary>
+    public static async Task<string> NodeAlarmsAsync()
+    {
+        var nodes = await Http.GetFromJsonAsync<List<NodeInfo>>("api/nodes");
+        return string.Join("; ", nodes!.Select(n =>
+            $"{n.Name}: mem_alarm={n.Mem_alarm} ({n.Mem_used}/{n.Mem_limit} B), disk_free_alarm={n.Disk_free_alarm} ({n.Disk_free} B free)"));
+    }
+
+    private sealed record NodeInfo(string Name, bool? Mem_alarm, long? Mem_used, long? Mem_limit, bool? Disk_free_alarm, long? Disk_free);
+
     private sealed record QueueInfo(string Name, int? Consumers = null);
 
     private sealed record QueueCounts(long? Messages);

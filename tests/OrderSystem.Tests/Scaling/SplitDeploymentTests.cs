@@ -26,9 +26,7 @@ public sealed class SplitDeploymentTests
             await Task.WhenAll(hosts.Select(h => h.Host.StartAsync()));
             var buyerApis = hosts.Where(h => h.Name == "buyer").Select(h => h.Host.Api).ToList();
 
-            var consumers = await Eventually.Until(() => RabbitManagement.ConsumerCountsAsync(system.VirtualHost),
-                c => ModuleTopology.Queues.All(q => c.GetValueOrDefault(q) == 2),
-                TimeSpan.FromSeconds(60), "two competing consumers on every module queue");
+            var consumers = await system.WaitForConsumersAsync(hosts.ConvertAll(h => h.Host), perQueue: 2);
             Assert.That(consumers.Keys, Has.None.EqualTo("inventory"), "Inventory consumes nothing");
 
             var orders = await ExactlyOnce.PlaceOrdersAsync(buyerApis, OrderCount);
