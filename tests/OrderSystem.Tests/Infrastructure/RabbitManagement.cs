@@ -56,12 +56,6 @@ internal static class RabbitManagement
         return (await response.Content.ReadFromJsonAsync<QueueCounts>())!.Messages ?? 0;
     }
 
-    public static async Task<IReadOnlyDictionary<string, int>> ConsumerCountsAsync(string vhost)
-    {
-        var queues = await Http.GetFromJsonAsync<List<QueueInfo>>($"api/queues/{Uri.EscapeDataString(vhost)}");
-        return queues!.ToDictionary(q => q.Name, q => q.Consumers ?? 0);
-    }
-
     /// <summary>For failure messages: a node in memory or disk alarm blocks every connection that publishes.</summary>
     public static async Task<string> NodeAlarmsAsync()
     {
@@ -72,7 +66,7 @@ internal static class RabbitManagement
 
     private sealed record NodeInfo(string Name, bool? Mem_alarm, long? Mem_used, long? Mem_limit, bool? Disk_free_alarm, long? Disk_free);
 
-    private sealed record QueueInfo(string Name, int? Consumers = null);
+    private sealed record QueueInfo(string Name);
 
     private sealed record QueueCounts(long? Messages);
 
