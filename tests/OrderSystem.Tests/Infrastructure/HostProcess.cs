@@ -116,10 +116,23 @@ internal sealed class HostProcess(string name, IReadOnlyDictionary<string, strin
 
     private string BaseUrl => $"http://127.0.0.1:{Port}";
 
+    // The OS may hand a released port out again; two hosts on one port would both "start" on the first one's answers.
+    private static readonly HashSet<int> PortsHandedOut = [];
+
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (PortsHandedOut)
+            {
+                if (PortsHandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 }
