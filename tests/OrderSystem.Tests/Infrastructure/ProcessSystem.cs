@@ -66,10 +66,10 @@ internal sealed class ProcessSystem
     /// Until the hosts are ready and every module queue has <paramref name="perQueue"/> consumers: competing consumers
     /// on one queue per module, not a queue per host.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, int>> WaitForConsumersAsync(IReadOnlyList<HostProcess> hosts, int perQueue)
+    public async Task WaitForConsumersAsync(IReadOnlyList<HostProcess> hosts, int perQueue)
     {
         await Task.WhenAll(hosts.Select(h => h.WaitUntilReadyAsync(TimeSpan.FromSeconds(90))));
-        return await Eventually.Until(() => RabbitQueues.ConsumerCountsAsync(VirtualHost, ModuleTopology.Queues),
+        await Eventually.Until(() => RabbitQueues.ConsumerCountsAsync(VirtualHost, ModuleTopology.Queues),
             c => ModuleTopology.Queues.All(q => c.GetValueOrDefault(q) == perQueue), TimeSpan.FromSeconds(60),
             $"{perQueue} consumers on every module queue",
             async () => string.Join("\n", await Task.WhenAll(hosts.Select(h => h.DescribeAsync())))
