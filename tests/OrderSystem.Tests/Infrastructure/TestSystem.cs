@@ -106,6 +106,12 @@ internal sealed class TestSystem : IAsyncDisposable
     /// </summary>
     public async Task ResetAsync()
     {
+        // After a test that stopped the broker, each receive endpoint reconnects on its own schedule.
+        var bus = Services.GetRequiredService<IBusControl>();
+        if (await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60)) != BusHealthStatus.Healthy)
+        {
+            Assert.Fail($"The test host's bus is not healthy before the test: {bus.CheckHealth().Description}");
+        }
         await WaitUntilQuietAsync(TimeSpan.FromSeconds(60));
         await using var connection = await OpenAsync();
         await _respawner.ResetAsync(connection);
