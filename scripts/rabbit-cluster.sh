@@ -12,6 +12,8 @@
 #                 nodes, form the cluster, create the user; idempotent (about
 #                 a second when the cluster is already up)
 #   stop          stop all nodes (3, 2, then 1)
+#   reset         stop all nodes and delete their data: the next start
+#                 creates a new cluster (what the tests do before starting)
 #   status        print each node and the cluster membership (exit 1 unless
 #                 all 3 nodes are running cluster members)
 #   stop-node N   stop node N (1..3): its whole Erlang VM
@@ -578,6 +580,18 @@ cluster_stop() {
     log "cluster stopped in $(( $(now) - started ))s"
 }
 
+# A node restarted mid-test can come back with a feature-flag file its peers
+# disagree with (RabbitMQ 3.10: incompatible_feature_flags on every later
+# boot); tests that need no state start from a new cluster instead.
+cluster_reset() {
+    cluster_stop
+    local n
+    for n in "${NODES[@]}"; do
+        rm -rf "$(node_db "$n")" "$(node_db "$n")"-*  # also -feature_flags, -plugins-expand
+    done
+    log "cluster data removed; the next start creates a new cluster"
+}
+
 node_start() { # N
     local n="$1" started others=0 m
     started=$(now)
@@ -710,6 +724,10 @@ case "$cmd" in
         take_lock
         cluster_stop
         ;;
+    reset)
+        take_lock
+        cluster_reset
+        ;;
     status)
         cluster_status
         ;;
@@ -734,5 +752,5 @@ case "$cmd" in
     -h|--help|help)
         awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
         ;;
-    *) die "unknown command '$cmd' (start|stop|status|stop-node N|start-node N|ports|check|--help)" ;;
+    *) die "unknown command '$cmd' (start|stop|reset|status|stop-node N|start-node N|ports|check|--help)" ;;
 esac

@@ -29,7 +29,16 @@ internal static class Servers
         })!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException)
+        {
+            // Not left running: it would hold the script's lock against the next call.
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{scriptName} {command} took over 3 minutes: {await output}{await error}");
+        }
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"{scriptName} {command} failed ({process.ExitCode}): {await output}{await error}");
