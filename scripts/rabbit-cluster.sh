@@ -118,6 +118,7 @@ node_pid()  { printf '%s/n%s/rabbitmq.pid' "$CLUSTER_DIR" "$1"; }
 node_out()  { printf '%s/n%s/server.out' "$CLUSTER_DIR" "$1"; }
 # The node's database; its existence means the node has booted before.
 node_db()   { printf '%s/mnesia/%s' "$(node_dir "$1")" "$(node_name "$1")"; }
+remove_node_db() { rm -rf "$(node_db "$1")" "$(node_db "$1")"-*; }  # also -feature_flags, -plugins-expand
 
 all_amqp_ports() {
     local n out=""
@@ -515,7 +516,7 @@ cluster_start() {
             if [ -d "$(node_db "$n")" ]; then
                 stop_node "$n" quiet
                 warn "node 1 has no database; resetting node $n's ($(node_db "$n"))"
-                rm -rf "$(node_db "$n")" "$(node_db "$n")"-*  # also -feature_flags, -plugins-expand
+                remove_node_db "$n"
             fi
         done
         log "creating a new cluster under $CLUSTER_DIR"
@@ -587,7 +588,7 @@ cluster_reset() {
     cluster_stop
     local n
     for n in "${NODES[@]}"; do
-        rm -rf "$(node_db "$n")" "$(node_db "$n")"-*  # also -feature_flags, -plugins-expand
+        remove_node_db "$n"
     done
     log "cluster data removed; the next start creates a new cluster"
 }

@@ -10,6 +10,8 @@ namespace OrderSystem.Tests.Infrastructure;
 /// </summary>
 internal sealed class HostProcess(string name, IReadOnlyDictionary<string, string> settings) : IAsyncDisposable
 {
+    private static readonly string LogDirectory = Path.Combine(TestSettings.RepoRoot, ".local", "test-results");
+
     private static readonly string Configuration = AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
 
     private Process? _process;
@@ -22,9 +24,9 @@ internal sealed class HostProcess(string name, IReadOnlyDictionary<string, strin
     public async Task StartAsync()
     {
         var dll = Path.Combine(TestSettings.RepoRoot, "Host", "bin", Configuration, "net10.0", "OrderSystem.Host.dll");
-        var logs = Path.Combine(TestSettings.RepoRoot, ".local", "test-results");
-        Directory.CreateDirectory(logs);
-        var log = Path.Combine(logs, $"host-{name}-{++_starts}.log");
+        Directory.CreateDirectory(LogDirectory);
+        _starts++;
+        var log = LogPath;
         // exec: the PID we hold is dotnet itself, so Kill() really is a SIGKILL of the host.
         var start = new ProcessStartInfo("bash", ["-c", "exec dotnet \"$0\" --urls \"$1\" >\"$2\" 2>&1", dll, BaseUrl, log])
         {
@@ -88,8 +90,7 @@ internal sealed class HostProcess(string name, IReadOnlyDictionary<string, strin
                 ready = "; /health/ready: " + e.Message;
             }
         }
-        var log = Path.Combine(TestSettings.RepoRoot, ".local", "test-results", $"host-{name}-{_starts}.log");
-        var tail = File.Exists(log) ? string.Join("\n  ", File.ReadLines(log).TakeLast(15)) : "(no log)";
+        var tail = File.Exists(LogPath) ? string.Join("\n  ", File.ReadLines(LogPath).TakeLast(15)) : "(no log)";
         return $"{State}{ready}\n  log: {tail}";
     }
 
@@ -112,9 +113,12 @@ internal sealed class HostProcess(string name, IReadOnlyDictionary<string, strin
 
     /// <summary>For failure messages: is the process still there, and if not, how did it end.</summary>
     public string State => _process is null ? $"{name}: never started"
-        : _process.HasExited ? $"{name}: exited with {_process.ExitCode} (see host-{name}-{_starts}.log)" : $"{name}: running on port {Port}";
+        : _process.HasExited ? $"{name}: exited with {_process.ExitCode} (see {LogPath})" : $"{name}: running on port {Port}";
 
     private string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The log of the latest start.</summary>
+    private string LogPath => Path.Combine(LogDirectory, $"host-{name}-{_starts}.log");
 
     // The OS may hand a released port out again; two hosts on one port would both "start" on the first one's answers.
     private static readonly HashSet<int> PortsHandedOut = [];

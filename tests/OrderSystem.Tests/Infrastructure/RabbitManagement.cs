@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace OrderSystem.Tests.Infrastructure;
 
@@ -61,10 +62,16 @@ internal static class RabbitManagement
     {
         var nodes = await Http.GetFromJsonAsync<List<NodeInfo>>("api/nodes");
         return string.Join("; ", nodes!.Select(n =>
-            $"{n.Name}: mem_alarm={n.Mem_alarm} ({n.Mem_used}/{n.Mem_limit} B), disk_free_alarm={n.Disk_free_alarm} ({n.Disk_free} B free)"));
+            $"{n.Name}: mem_alarm={n.MemAlarm} ({n.MemUsed}/{n.MemLimit} B), disk_free_alarm={n.DiskFreeAlarm} ({n.DiskFree} B free)"));
     }
 
-    private sealed record NodeInfo(string Name, bool? Mem_alarm, long? Mem_used, long? Mem_limit, bool? Disk_free_alarm, long? Disk_free);
+    private sealed record NodeInfo(
+        string Name,
+        [property: JsonPropertyName("mem_alarm")] bool? MemAlarm,
+        [property: JsonPropertyName("mem_used")] long? MemUsed,
+        [property: JsonPropertyName("mem_limit")] long? MemLimit,
+        [property: JsonPropertyName("disk_free_alarm")] bool? DiskFreeAlarm,
+        [property: JsonPropertyName("disk_free")] long? DiskFree);
 
     private sealed record QueueInfo(string Name);
 
