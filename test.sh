@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Build and test OrderSystem against local MariaDB/RabbitMQ (scripts/servers.sh).
 #
-#   ./test.sh [extra dotnet test args]    e.g. ./test.sh --filter "FullyQualifiedName~Orders"
+#   ./test.sh [--fast] [extra dotnet test args]    e.g. ./test.sh --filter "FullyQualifiedName~Orders"
+#
+#   --fast   leave out the tests marked [Category("Slow")] (host processes, the RabbitMQ cluster, the benchmark
+#            smoke, long MariaDB/RabbitMQ outages): passes --filter "TestCategory!=Slow" to dotnet test, joined
+#            with & to any --filter given as well (./test.sh --fast --filter "FullyQualifiedName~Faults" runs the
+#            Faults tests that are not Slow). Without --fast everything runs, as .ci/run does.
 #
 # Results: .local/test-results/results.trx. Exit code = dotnet test's exit code.
 set -euo pipefail
@@ -21,6 +26,32 @@ die() { printf '[test] ERROR: %s\n' "$*" >&2; exit 1; }
 
 command -v dotnet >/dev/null 2>&1 || die "dotnet (.NET 10 SDK) is not on PATH"
 
+# --fast: fold "not Slow" into the caller's --filter (dotnet test takes one filter). Arguments after "--" are
+# run settings and go through untouched.
+SLOW_FILTER="TestCategory!=Slow"
+fast=0
+for arg in "$@"; do
+    [ "$arg" = "--" ] && break
+    [ "$arg" = "--fast" ] && fast=1
+done
+test_args=("$@")
+if [ "$fast" -eq 1 ]; then
+    test_args=()
+    filter=""
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --) test_args+=("$@"); break ;;
+            --fast) ;;
+            --filter) [ $# -ge 2 ] || die "--filter needs an expression"; filter="${filter:+$filter&}($2)"; shift ;;
+            --filter=*) filter="${filter:+$filter&}(${1#--filter=})" ;;
+            *) test_args+=("$1") ;;
+        esac
+        shift
+    done
+    filter="${filter:+$filter&}$SLOW_FILTER"
+    test_args=(--filter "$filter" "${test_args[@]}")
+fi
+
 # Never report results of an earlier run.
 mkdir -p "$RESULTS_DIR"
 rm -f "$TRX"
@@ -38,10 +69,10 @@ dotnet build "$SLN" -c Release -nologo -v q || die "build failed"
 log "applying database migrations"
 dotnet "$MIGRATIONS_DLL" || die "migrations failed"
 
-log "running tests"
+if [ "$fast" -eq 1 ]; then log "running tests (--fast: --filter \"$filter\")"; else log "running tests"; fi
 set +e
 dotnet test "$TEST_PROJECT" -c Release --no-build \
-    --logger "trx;LogFileName=results.trx" --results-directory "$RESULTS_DIR" "$@"
+    --logger "trx;LogFileName=results.trx" --results-directory "$RESULTS_DIR" "${test_args[@]}"
 rc=$?
 set -e
 

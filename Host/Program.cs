@@ -1,39 +1,40 @@
-using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
-using OrderSystem.BuildingBlocks.Observability;
-using OrderSystem.BuildingBlocks.Operations;
+using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.Inventory;
 using OrderSystem.Marketing;
+using OrderSystem.Operations;
 using OrderSystem.Order;
 using OrderSystem.Points;
 using OrderSystem.Push;
+using OrderSystem.ServiceDefaults;
 using OrderSystem.Warehouse;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddBuildingBlocks();
-builder.AddObservability();
-builder.AddApiDocs();
-builder.AddInventoryModule();
-builder.AddOrderModule();
+builder.AddServiceDefaults();          // telemetry, health checks, OpenAPI, problem+json
+builder.AddInventoryModule();          // each module checks Modules:Enabled itself
+builder.AddOrderModule();              // after Inventory: they share the payment transaction
 builder.AddPointsModule();
 builder.AddMarketingModule();
 builder.AddPushModule();
 builder.AddWarehouseModule();
-builder.AddMessaging();
+builder.AddOperationsModule();         // admin API; hosted: retention's hourly pass
+builder.AddOutboxRelays();             // hosted: one relay per outbox of the modules enabled here
+builder.AddOutboxBacklogMonitor();     // hosted: outbox backlog gauges, and readiness
+builder.AddMessaging();                // hosted: the MassTransit bus with every module's consumers; modules go before it
 
 var app = builder.Build();
 
-app.UseBuildingBlocks();
-app.MapObservability();
-app.MapApiDocs();
+app.UseExceptionHandler();
+app.UseStatusCodePages();              // bare 404/405 answers get a problem+json body too
+app.MapDefaultEndpoints();             // /health/live, /health/ready, /metrics, /openapi/v1.json, /docs
 app.MapInventoryEndpoints();
 app.MapOrderEndpoints();
 app.MapPointsEndpoints();
 app.MapMarketingEndpoints();
 app.MapPushEndpoints();
 app.MapWarehouseEndpoints();
-app.MapAdminOperations();
+app.MapOperationsEndpoints();
 
 app.Run();
 

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Configuration;
 namespace OrderSystem.Migrations;
 
 /// <summary>
-/// Creates the database when missing and applies every pending migration. Settings come from ./appsettings.json,
-/// then environment variables (ConnectionStrings__OrderSystem), then arguments.
+/// Creates the databases when missing and applies every pending migration, each module's to the database its
+/// connection names. Settings come from ./appsettings.json, then environment variables (ConnectionStrings__OrderSystem,
+/// ConnectionStrings__Points, ...), then arguments.
 /// </summary>
 internal static class MigrateCommand
 {
@@ -15,10 +16,7 @@ internal static class MigrateCommand
             .AddEnvironmentVariables()
             .AddCommandLine(args)
             .Build();
-        var connectionString = configuration.GetConnectionString("OrderSystem")
-            ?? throw new InvalidOperationException("ConnectionStrings:OrderSystem is not configured.");
-
-        DatabaseMigrator.MigrateUp(connectionString);
+        DatabaseMigrator.MigrateUp(configuration);
         Console.WriteLine("Migrations applied.");
     }
 }

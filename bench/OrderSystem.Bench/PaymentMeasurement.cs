@@ -28,9 +28,9 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
             TimeSpan.FromSeconds(options.WarmupSeconds), null, shop.PayAsync, ct);
         // The warm-up's points, coupons, SMS and shipments (or, with no consumers, its relaying) must not compete with the
         // measured payments.
-        if (drain == WarmupDrain.Fulfilment)
+        if (drain == WarmupDrain.Fulfillment)
         {
-            await FulfilmentLag.DrainAsync(options.ConnectionString, TimeSpan.FromMinutes(3), ct);
+            await FulfillmentLag.DrainAsync(options.ConnectionString, TimeSpan.FromMinutes(3), ct);
         }
         else if (drain == WarmupDrain.Relay)
         {
@@ -54,7 +54,7 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
         LagResult? lag = null;
         if (lagWait is { } wait)
         {
-            lag = await FulfilmentLag.MeasureAsync(options.ConnectionString, from.AddTicks(10), await LastPaidAsync(ct), wait, ct);
+            lag = await FulfillmentLag.MeasureAsync(options.ConnectionString, from.AddTicks(10), await LastPaidAsync(ct), wait, ct);
         }
         // After the lag wait the asynchronous work of these payments is done too, so the counters cover the whole pipeline.
         var db = (await DbCounters.ReadAsync(options.ConnectionString, ct)).Minus(dbBefore);
@@ -75,5 +75,5 @@ internal enum WarmupDrain
 {
     None,
     Relay,
-    Fulfilment,
+    Fulfillment,
 }

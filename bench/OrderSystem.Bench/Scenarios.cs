@@ -106,7 +106,7 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         var orders = rate is { } r ? (int)Math.Min(options.Orders, Math.Ceiling(r * options.DurationSeconds)) : options.Orders;
         var run = await _payments.RunAsync(name, consumers ? "outbox (product)" : "payment path alone (product host, no consumers)",
             options.ManagesHost ? costs : null, shop, host is null ? new RemoteProcess() : host, orders, rate,
-            consumers ? WarmupDrain.Fulfilment : WarmupDrain.Relay, lagWait, ct);
+            consumers ? WarmupDrain.Fulfillment : WarmupDrain.Relay, lagWait, ct);
         report.Runs.Add(run);
         return run;
     }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Dapper;
+using OrderSystem.Tests.Infrastructure;
 
 namespace OrderSystem.Tests;
 
@@ -9,11 +10,16 @@ namespace OrderSystem.Tests;
 /// </summary>
 public sealed class ModuleTableOwnershipTests
 {
-    private static readonly Dictionary<string, string> PrefixByModule = new()
+    private static readonly Dictionary<string, string> PrefixByModule =
+        ModuleTopology.Modules.ToDictionary(m => m.Name, m => m.TablePrefix);
+
+    [Test]
+    public async Task Every_table_a_module_declares_exists()
     {
-        ["Order"] = "order_", ["Inventory"] = "inventory_", ["Points"] = "points_",
-        ["Marketing"] = "marketing_", ["Push"] = "push_", ["Warehouse"] = "warehouse_",
-    };
+        var tables = await TablesAsync();
+
+        Assert.That(ModuleTopology.Modules.SelectMany(m => m.Tables), Is.SubsetOf(tables));
+    }
 
     [Test]
     public async Task Every_table_belongs_to_exactly_one_module_by_its_prefix()
@@ -29,8 +35,8 @@ public sealed class ModuleTableOwnershipTests
     public async Task A_module_names_no_other_modules_tables(string module)
     {
         var foreignTables = (await TablesAsync()).Where(t => !t.StartsWith(PrefixByModule[module], StringComparison.Ordinal)).ToList();
-        var sources = Directory.EnumerateFiles(Path.Combine(Infrastructure.TestSettings.RepoRoot, "Modules", module), "*.cs", SearchOption.AllDirectories)
-            .Concat(Directory.EnumerateFiles(Path.Combine(Infrastructure.TestSettings.RepoRoot, "Migrations", module), "*.cs"))
+        var sources = Directory.EnumerateFiles(Path.Combine(TestSettings.RepoRoot, "Modules", module), "*.cs", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(TestSettings.RepoRoot, "Migrations", module), "*.cs"))
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
 
         var trespasses = from path in sources

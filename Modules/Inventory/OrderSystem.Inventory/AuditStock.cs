@@ -1,11 +1,11 @@
 using Dapper;
-using OrderSystem.BuildingBlocks.Database;
-using OrderSystem.BuildingBlocks.Operations;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Operations.Contracts;
 
 namespace OrderSystem.Inventory;
 
 /// <summary>Inventory's own invariant: no product's stock (or what was taken from it) is ever negative.</summary>
-internal sealed class AuditStock(Db db) : IReconciliationAudit
+internal sealed class AuditStock(ModuleStore<ModuleTag> inventory) : IReconciliationAudit
 {
     private const string Sql = """
         SELECT sku AS Sku, available AS Available, deducted AS Deducted FROM inventory_products
@@ -14,9 +14,9 @@ internal sealed class AuditStock(Db db) : IReconciliationAudit
 
     public async Task<IReadOnlyList<ReconciliationFinding>> AuditAsync(ReconciliationScope scope, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await inventory.Db.OpenAsync(ct);
         var rows = await connection.QueryAsync<(string Sku, int Available, long Deducted)>(new CommandDefinition(Sql, new { scope.Limit }, cancellationToken: ct));
-        return [.. rows.Select(r => new ReconciliationFinding("negative-stock", InventoryModule.Name, r.Sku,
+        return [.. rows.Select(r => new ReconciliationFinding("negative-stock", InventoryModule.Declaration.Name, r.Sku,
             $"available {r.Available}, deducted {r.Deducted}"))];
     }
 }

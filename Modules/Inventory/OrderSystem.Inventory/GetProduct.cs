@@ -1,7 +1,8 @@
 using Dapper;
 using Microsoft.AspNetCore.Http;
-using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.Inventory.Contracts;
 
 namespace OrderSystem.Inventory;
 
@@ -12,13 +13,13 @@ internal static class GetProduct
         FROM inventory_products WHERE sku = @Sku
         """;
 
-    public static async Task<IResult> Handle(string sku, Db db, CancellationToken ct)
+    public static async Task<IResult> Handle(string sku, ModuleStore<ModuleTag> inventory, CancellationToken ct)
     {
-        if (!SkuRules.IsValid(sku))
+        if (!Skus.IsValid(sku))
         {
-            return Problems.Validation("sku", SkuRules.Message);
+            return Problems.Validation("sku", Skus.Message);
         }
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await inventory.Db.OpenAsync(ct);
         var product = await connection.QuerySingleOrDefaultAsync<Product>(new CommandDefinition(Sql, new { Sku = sku }, cancellationToken: ct));
         return product is null ? Problems.NotFound("Product", sku) : TypedResults.Ok(product);
     }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Modules;
-using OrderSystem.BuildingBlocks.Operations;
+using OrderSystem.Operations.Contracts;
 using OrderSystem.Inventory.Contracts;
 
 namespace OrderSystem.Inventory;
@@ -13,11 +13,12 @@ namespace OrderSystem.Inventory;
 /// <summary>Inventory owns products, prices and stock (tables prefixed inventory_).</summary>
 public static class InventoryModule
 {
-    public const string Name = "Inventory";
+    /// <summary>No queue, outbox or inbox: Order changes stock inside its payment transaction, through <see cref="IStock"/>.</summary>
+    public static readonly ModuleDeclaration Declaration = new("Inventory");
 
     public static IHostApplicationBuilder AddInventoryModule(this IHostApplicationBuilder builder)
     {
-        if (builder.Configuration.IsModuleEnabled(Name))
+        if (builder.AddModule<ModuleTag>(Declaration))
         {
             builder.Services.AddSingleton<IStock, Stock>();
             builder.Services.AddSingleton<IReconciliationAudit, AuditStock>();
@@ -27,13 +28,13 @@ public static class InventoryModule
 
     public static IEndpointRouteBuilder MapInventoryEndpoints(this IEndpointRouteBuilder app)
     {
-        if (!app.IsModuleEnabled(Name))
+        if (!app.IsModuleEnabled(Declaration))
         {
             return app;
         }
-        app.MapGet("/api/inventory/{sku}", GetProduct.Handle).WithTags(Name)
+        app.MapGet("/api/inventory/{sku}", GetProduct.Handle).WithTags(Declaration.Name)
             .Produces<Product>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesDatabaseProblems();
-        app.MapAdminGroup("/inventory").MapPut("/{sku}", PutProduct.Handle).WithTags(Name)
+        app.MapAdminGroup("/inventory").MapPut("/{sku}", PutProduct.Handle).WithTags(Declaration.Name)
             .AcceptsJson<PutProduct.Request>().Produces<Product>().ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesDatabaseProblems();
         return app;

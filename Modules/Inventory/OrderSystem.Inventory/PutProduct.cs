@@ -1,7 +1,9 @@
 using Dapper;
 using Microsoft.AspNetCore.Http;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.Inventory.Contracts;
 
 namespace OrderSystem.Inventory;
 
@@ -16,7 +18,7 @@ internal static class PutProduct
         ON DUPLICATE KEY UPDATE name = VALUES(name), price = VALUES(price), available = VALUES(available), updated_at = VALUES(updated_at)
         """;
 
-    public static async Task<IResult> Handle(string sku, HttpRequest http, Db db, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(string sku, HttpRequest http, ModuleStore<ModuleTag> inventory, TimeProvider clock, CancellationToken ct)
     {
         var (request, problem) = await JsonBody.ReadAsync<Request>(http, ct);
         if (problem is not null)
@@ -29,7 +31,7 @@ internal static class PutProduct
             return Problems.Validation(errors);
         }
         var product = new Product(sku, request!.Name!.Trim(), request.Price!.Value, request.Available!.Value);
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await inventory.Db.OpenAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(Sql,
             new { product.Sku, product.Name, product.Price, product.Available, Now = clock.UtcNowForDatabase() }, cancellationToken: ct));
         return TypedResults.Ok(product);
@@ -38,9 +40,9 @@ internal static class PutProduct
     private static Dictionary<string, string[]> Validate(string sku, Request request)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!SkuRules.IsValid(sku))
+        if (!Skus.IsValid(sku))
         {
-            errors["sku"] = [SkuRules.Message];
+            errors["sku"] = [Skus.Message];
         }
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 200)
         {

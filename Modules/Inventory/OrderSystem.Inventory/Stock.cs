@@ -1,25 +1,25 @@
 using System.Data.Common;
 using Dapper;
 using MySqlConnector;
-using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory.Contracts;
 
 namespace OrderSystem.Inventory;
 
-internal sealed class Stock(Db db) : IStock
+internal sealed class Stock(ModuleStore<ModuleTag> inventory) : IStock
 {
     private const string PricesSql = "SELECT sku AS Sku, price AS Price FROM inventory_products WHERE sku IN @Skus";
 
     // The WHERE clause is the oversell guard: the row only changes while enough stock is left.
     // deducted rides on the same row update: reconciliation checks it against paid orders at no cost to the payment.
     private const string DeductSql =
-        "UPDATE inventory_products SET available = available - @q, deducted = deducted + @q WHERE sku = @s AND available >= @q";
+        "UPDATE inventory_products SET available = available - @Quantity, deducted = deducted + @Quantity WHERE sku = @Sku AND available >= @Quantity";
 
     private const string DeductedSql = "SELECT sku AS Sku, deducted AS Deducted FROM inventory_products WHERE deducted <> 0";
 
     public async Task<IReadOnlyDictionary<string, decimal>> GetPricesAsync(IReadOnlyCollection<string> skus, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await inventory.Db.OpenAsync(ct);
         var rows = await connection.QueryAsync<(string Sku, decimal Price)>(
             new CommandDefinition(PricesSql, new { Skus = skus }, cancellationToken: ct));
         return rows.ToDictionary(r => r.Sku, r => r.Price, StringComparer.Ordinal);
@@ -34,7 +34,7 @@ internal sealed class Stock(Db db) : IStock
         {
             commands[i++] = new MySqlBatchCommand(DeductSql)
             {
-                Parameters = { new MySqlParameter("@q", line.Quantity), new MySqlParameter("@s", line.Sku) },
+                Parameters = { new MySqlParameter("@Quantity", line.Quantity), new MySqlParameter("@Sku", line.Sku) },
             };
         }
         return commands;

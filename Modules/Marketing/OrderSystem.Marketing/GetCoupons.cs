@@ -1,7 +1,8 @@
 using Dapper;
 using Microsoft.AspNetCore.Http;
-using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Order.Contracts;
 
 namespace OrderSystem.Marketing;
 
@@ -15,13 +16,13 @@ internal static class GetCoupons
         FROM marketing_coupons WHERE user_id = @UserId ORDER BY issued_at, coupon_id
         """;
 
-    public static async Task<IResult> Handle(string userId, Db db, CancellationToken ct)
+    public static async Task<IResult> Handle(string userId, ModuleStore<ModuleTag> marketing, CancellationToken ct)
     {
         if (!UserIds.IsValid(userId))
         {
             return Problems.Validation("userId", UserIds.Message);
         }
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await marketing.Db.OpenAsync(ct);
         var coupons = await connection.QueryAsync<Coupon>(new CommandDefinition(Sql, new { UserId = userId }, cancellationToken: ct));
         return TypedResults.Ok(coupons.AsList());
     }

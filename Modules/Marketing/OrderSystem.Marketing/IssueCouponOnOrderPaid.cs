@@ -3,7 +3,7 @@ using MySqlConnector;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
-using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Marketing.Contracts;
 using OrderSystem.Order.Contracts;
 
@@ -11,7 +11,7 @@ namespace OrderSystem.Marketing;
 
 /// <summary>Issues the order's thank-you coupon (see <see cref="CouponRule"/>), once per order.</summary>
 internal sealed class IssueCouponOnOrderPaid(
-    Db db, Outbox<ModuleTag> outbox, TimeProvider clock, IFulfilmentRecorder? order = null) : IConsumer<OrderPaid>
+    ModuleStore<ModuleTag> marketing, TimeProvider clock, IFulfillmentRecorder? order = null) : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
         INSERT IGNORE INTO marketing_coupons (coupon_id, order_id, user_id, code, value, issued_at)
@@ -32,11 +32,11 @@ internal sealed class IssueCouponOnOrderPaid(
                 new("@Code", CouponRule.CodeFor(paid.OrderId)), new("@Value", value), new("@Now", now),
             },
         };
-        await MarketingModule.Inbox.ApplyOnceAsync(db, outbox, context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), now, issue,
+        await marketing.ApplyOnceAsync(context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), now, issue,
             new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now),
-            order?.RecordDoneIfPreviousInserted(paid.OrderId, FulfilmentStep.Coupon, now));
+            order?.RecordDoneIfPreviousInserted(marketing.Db.DataSource, paid.OrderId, FulfillmentStep.Coupon, now));
     }
 }
 
 internal sealed class IssueCouponOnOrderPaidDefinition(IOptions<ConsumerRetryOptions> retry)
-    : ModuleConsumerDefinition<IssueCouponOnOrderPaid>("marketing", 32, retry);
+    : ModuleConsumerDefinition<IssueCouponOnOrderPaid>(MarketingModule.Declaration, 32, retry);

@@ -5,11 +5,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
-using OrderSystem.BuildingBlocks.Inbox;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
-using OrderSystem.BuildingBlocks.Operations;
-using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.Marketing.Contracts;
 
 namespace OrderSystem.Marketing;
@@ -17,28 +14,30 @@ namespace OrderSystem.Marketing;
 /// <summary>Marketing owns coupons (tables prefixed marketing_).</summary>
 public static class MarketingModule
 {
-    public const string Name = "Marketing";
-
-    internal static readonly InboxTable Inbox = new("marketing_inbox");
+    public static readonly ModuleDeclaration Declaration = new("Marketing")
+    {
+        Queue = "marketing",
+        Outbox = new("marketing_outbox", typeof(CouponIssued)),
+        Inbox = "marketing_inbox",
+        EffectTable = "marketing_coupons",
+        ReportedStep = "coupon",
+    };
 
     public static IHostApplicationBuilder AddMarketingModule(this IHostApplicationBuilder builder)
     {
-        if (!builder.Configuration.IsModuleEnabled(Name))
+        if (!builder.AddModule<ModuleTag>(Declaration))
         {
             return builder;
         }
-        builder.AddOutbox<ModuleTag>("marketing_outbox", typeof(CouponIssued));
-        builder.AddInbox(Inbox);
-        builder.AddEffectAudit(Name, "marketing_coupons", "marketing_outbox");
         builder.AddConsumers(bus => bus.AddConsumer<IssueCouponOnOrderPaid, IssueCouponOnOrderPaidDefinition>());
         return builder;
     }
 
     public static IEndpointRouteBuilder MapMarketingEndpoints(this IEndpointRouteBuilder app)
     {
-        if (app.IsModuleEnabled(Name))
+        if (app.IsModuleEnabled(Declaration))
         {
-            app.MapGet("/api/users/{userId}/coupons", GetCoupons.Handle).WithTags(Name)
+            app.MapGet("/api/users/{userId}/coupons", GetCoupons.Handle).WithTags(Declaration.Name)
                 .Produces<List<GetCoupons.Coupon>>().ProducesValidationProblem().ProducesDatabaseProblems();
         }
         return app;

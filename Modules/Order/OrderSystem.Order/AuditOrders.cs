@@ -1,23 +1,24 @@
 using System.Data;
 using Dapper;
 using OrderSystem.BuildingBlocks.Database;
-using OrderSystem.BuildingBlocks.Operations;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Operations.Contracts;
 using OrderSystem.Inventory.Contracts;
 
 namespace OrderSystem.Order;
 
 /// <summary>
-/// Order's audit: paid orders whose fulfilment is still incomplete after the grace period, and stock that does not add
+/// Order's audit: paid orders whose fulfillment is still incomplete after the grace period, and stock that does not add
 /// up (what Inventory says payments deducted, per SKU, against the quantities of paid orders). The stock side is read
 /// through Inventory's port, in the same snapshot, so a payment committing meanwhile cannot fake a mismatch.
 /// </summary>
-internal sealed class AuditOrders(Db db, IStock stock) : IReconciliationAudit
+internal sealed class AuditOrders(ModuleStore<ModuleTag> orders, IStock stock, ModuleCatalog modules) : IReconciliationAudit
 {
     private const string IncompleteSql = """
         SELECT o.id AS OrderId, o.paid_at AS PaidAt, COUNT(f.step) AS Done
-        FROM order_orders o LEFT JOIN order_fulfilment f ON f.order_id = o.id AND f.status = 'Done'
+        FROM order_orders o LEFT JOIN order_fulfillment f ON f.order_id = o.id AND f.status = 'Done'
         WHERE o.status = 'Paid' AND o.paid_at < @PaidBefore
-        GROUP BY o.id, o.paid_at HAVING COUNT(f.step) < 4
+        GROUP BY o.id, o.paid_at HAVING COUNT(f.step) < @Steps
         ORDER BY o.paid_at LIMIT @Limit
         """;
 
@@ -26,25 +27,28 @@ internal sealed class AuditOrders(Db db, IStock stock) : IReconciliationAudit
         WHERE o.status = 'Paid' GROUP BY i.sku
         """;
 
+    // Every module declaring a step, wherever it runs.
+    private int StepCount => modules.All.Count(m => m.ReportedStep is not null);
+
     public async Task<IReadOnlyList<ReconciliationFinding>> AuditAsync(ReconciliationScope scope, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await orders.Db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         var incomplete = await connection.QueryAsync<(Guid OrderId, DateTime PaidAt, long Done)>(
-            new CommandDefinition(IncompleteSql, new { scope.PaidBefore, scope.Limit }, tx, cancellationToken: ct));
+            new CommandDefinition(IncompleteSql, new { scope.PaidBefore, scope.Limit, Steps = StepCount }, tx, cancellationToken: ct));
         var sold = (await connection.QueryAsync<(string Sku, decimal Sold)>(new CommandDefinition(SoldSql, transaction: tx, cancellationToken: ct)))
             .ToDictionary(r => r.Sku, r => (long)r.Sold, StringComparer.Ordinal);
         var deducted = await stock.GetDeductedAsync(tx, ct);
         await tx.CommitAsync(ct);
 
-        var findings = incomplete.Select(o => new ReconciliationFinding("fulfilment-incomplete", OrderModule.Name, o.OrderId.ToString(),
-            $"paid at {o.PaidAt:O}, {o.Done} of 4 steps done")).ToList();
+        var findings = incomplete.Select(o => new ReconciliationFinding("fulfillment-incomplete", OrderModule.Declaration.Name, o.OrderId.ToString(),
+            $"paid at {o.PaidAt:O}, {o.Done} of {StepCount} steps done")).ToList();
         foreach (var sku in sold.Keys.Union(deducted.Keys).Order(StringComparer.Ordinal).Take(scope.Limit))
         {
             var (paid, taken) = (sold.GetValueOrDefault(sku), deducted.GetValueOrDefault(sku));
             if (paid != taken)
             {
-                findings.Add(new ReconciliationFinding("stock-mismatch", OrderModule.Name, sku,
+                findings.Add(new ReconciliationFinding("stock-mismatch", OrderModule.Declaration.Name, sku,
                     $"paid orders hold {paid}, Inventory deducted {taken}"));
             }
         }

@@ -1,31 +1,32 @@
 using Microsoft.AspNetCore.Http;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
-using OrderSystem.Order.Fulfilment;
+using OrderSystem.Order.Fulfillment;
 
 namespace OrderSystem.Order;
 
-/// <summary>GET /api/orders/{orderId}: the order and how far its asynchronous fulfilment has come.</summary>
+/// <summary>GET /api/orders/{orderId}: the order and how far its asynchronous fulfillment has come.</summary>
 internal static class GetOrder
 {
     internal sealed record Response(
         Guid OrderId, string UserId, string Status, decimal TotalAmount, IReadOnlyList<OrderItem> Items,
-        DateTime CreatedAt, string? PaymentId, DateTime? PaidAt, FulfilmentView Fulfillment);
+        DateTime CreatedAt, string? PaymentId, DateTime? PaidAt, FulfillmentView Fulfillment);
 
-    public static async Task<IResult> Handle(string orderId, Db db, CancellationToken ct)
+    public static async Task<IResult> Handle(string orderId, ModuleStore<ModuleTag> orders, CancellationToken ct)
     {
         if (!OrderIds.TryParse(orderId, out var id, out var problem))
         {
             return problem!;
         }
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await orders.Db.OpenAsync(ct);
         var order = await StoredOrder.LoadAsync(connection, id, ct);
         if (order is null)
         {
             return Problems.NotFound("Order", orderId);
         }
-        var fulfilment = await FulfilmentView.LoadAsync(connection, id, ct);
+        var fulfillment = await FulfillmentView.LoadAsync(connection, id, ct);
         return TypedResults.Ok(new Response(order.OrderId, order.UserId, order.Status, order.TotalAmount, order.Items,
-            order.CreatedAt, order.PaymentId, order.PaidAt, fulfilment));
+            order.CreatedAt, order.PaymentId, order.PaidAt, fulfillment));
     }
 }

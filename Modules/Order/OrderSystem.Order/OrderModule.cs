@@ -7,34 +7,34 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
-using OrderSystem.BuildingBlocks.Operations;
-using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.Operations.Contracts;
 using OrderSystem.Order.Contracts;
-using OrderSystem.Order.Fulfilment;
+using OrderSystem.Order.Fulfillment;
 
 namespace OrderSystem.Order;
 
-/// <summary>Order owns orders, their payment and their fulfilment view (tables prefixed order_).</summary>
+/// <summary>Order owns orders, their payment and their fulfillment view (tables prefixed order_).</summary>
 public static class OrderModule
 {
-    public const string Name = "Order";
+    /// <summary>No inbox: the fulfillment reports it consumes are idempotent upserts.</summary>
+    public static readonly ModuleDeclaration Declaration = new("Order")
+    {
+        Queue = "order",
+        Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested)),
+    };
 
+    /// <summary>Add it after Inventory, whose stock it changes inside its payment transaction.</summary>
     public static IHostApplicationBuilder AddOrderModule(this IHostApplicationBuilder builder)
     {
-        if (!builder.Configuration.IsModuleEnabled(Name))
+        if (!builder.AddModule<ModuleTag>(Declaration))
         {
             return builder;
         }
-        if (!builder.Configuration.IsModuleEnabled("Inventory"))
-        {
-            // The payment transaction deducts stock on Order's own connection: the two must share a process.
-            throw new InvalidOperationException("Modules:Enabled lists Order without Inventory; Order needs Inventory in the same process.");
-        }
+        RequireInventoryOnTheSameConnection(builder);
         builder.Services.AddSingleton<PaymentSignature>();
         builder.Services.AddSingleton<PaymentTransaction>();
-        builder.Services.AddSingleton<IFulfilmentRecorder, FulfilmentRecorder>();
+        builder.Services.AddSingleton<IFulfillmentRecorder, FulfillmentRecorder>();
         builder.Services.AddSingleton<IReconciliationAudit, AuditOrders>();
-        builder.AddOutbox<ModuleTag>("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested));
         builder.AddConsumers(bus =>
         {
             bus.AddConsumer<RecordPointsGranted, OrderConsumerDefinition<RecordPointsGranted>>();
@@ -48,11 +48,11 @@ public static class OrderModule
 
     public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
-        if (!app.IsModuleEnabled(Name))
+        if (!app.IsModuleEnabled(Declaration))
         {
             return app;
         }
-        var orders = app.MapGroup("/api/orders").WithTags(Name);
+        var orders = app.MapGroup("/api/orders").WithTags(Declaration.Name);
         orders.MapPost("/", PlaceOrder.Handle)
             .AcceptsJson<PlaceOrder.Request>().Produces<PlaceOrder.Response>(StatusCodes.Status201Created).ProducesDatabaseProblems();
         orders.MapGet("/{orderId}", GetOrder.Handle)
@@ -66,5 +66,21 @@ public static class OrderModule
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesDatabaseProblems();
         return app;
+    }
+
+    // The payment transaction deducts stock on Order's own connection: the two must share a process and a database.
+    private static void RequireInventoryOnTheSameConnection(IHostApplicationBuilder builder)
+    {
+        var inventory = ModuleCatalog.Of(builder).All.FirstOrDefault(m => m.Name == "Inventory");
+        if (inventory is null || !ModuleCatalog.Of(builder).IsEnabled(inventory))
+        {
+            throw new InvalidOperationException("Order needs Inventory in the same process: enable both, and add Inventory first.");
+        }
+        if (builder.Configuration.ConnectionStringOf(inventory) != builder.Configuration.ConnectionStringOf(Declaration))
+        {
+            throw new InvalidOperationException(
+                "Order and Inventory share the payment transaction, so they must use one database connection: " +
+                "ConnectionStrings:Order and ConnectionStrings:Inventory must be equal (or both unset).");
+        }
     }
 }

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
 
 namespace OrderSystem.Order;
@@ -15,7 +15,7 @@ internal static class PayOrder
     internal sealed record Response(Guid OrderId, string Status, string PaymentId, DateTime PaidAt);
 
     public static async Task<IResult> Handle(
-        string orderId, HttpRequest http, Db db, PaymentTransaction payment, PaymentSignature signature, CancellationToken ct)
+        string orderId, HttpRequest http, ModuleStore<ModuleTag> orders, PaymentTransaction payment, PaymentSignature signature, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadBytesAsync(http, ct);
         if (problem is not null)
@@ -42,7 +42,7 @@ internal static class PayOrder
             return Problems.Validation(errors);
         }
 
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await orders.Db.OpenAsync(ct);
         // Twice at most: when a concurrent callback changes the order between our read and our write,
         // the second look answers from what that callback committed.
         for (var attempt = 0; ; attempt++)

@@ -11,7 +11,7 @@ namespace OrderSystem.Order;
 /// Counts and times every payment callback by outcome, and logs its answer with the order id. It reads only the
 /// answer already built, so the payment path gets no extra I/O. Never logs the body or the signature.
 /// </summary>
-internal sealed partial class PaymentTelemetry(OrderSystemMetrics metrics, ILogger<PaymentTelemetry> logger) : IEndpointFilter
+internal sealed partial class PaymentTelemetry(ILogger<PaymentTelemetry> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -29,7 +29,7 @@ internal sealed partial class PaymentTelemetry(OrderSystemMetrics metrics, ILogg
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
-            metrics.PaymentAnswered(outcome, elapsed);
+            PaymentMetrics.Answered(outcome, elapsed);
             LogAnswered(orderId, outcome, elapsed.TotalMilliseconds);
         }
     }

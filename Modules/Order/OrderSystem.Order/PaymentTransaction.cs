@@ -3,9 +3,9 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Observability;
-using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Order.Contracts;
 
@@ -15,11 +15,11 @@ namespace OrderSystem.Order;
 /// The payment's one transaction: Created to Paid, stock deducted through Inventory's port, an OrderPaid outbox row.
 /// When stock is short it all rolls back and a second transaction cancels the order and asks for a refund.
 /// </summary>
-internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox, TimeProvider clock)
+internal sealed class PaymentTransaction(IStock stock, ModuleStore<ModuleTag> orders, TimeProvider clock)
 {
     // The status condition makes the update the arbiter between concurrent callbacks for one order.
     private const string MarkPaidSql =
-        "UPDATE order_orders SET status = 'Paid', payment_id = @payment_id, paid_at = @now WHERE id = @id AND status = 'Created'";
+        "UPDATE order_orders SET status = 'Paid', payment_id = @PaymentId, paid_at = @Now WHERE id = @Id AND status = 'Created'";
 
     private const string MarkCancelledSql =
         "UPDATE order_orders SET status = 'Cancelled', payment_id = @PaymentId, cancelled_at = @Now WHERE id = @Id AND status = 'Created'";
@@ -43,9 +43,9 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
                 InlineTransaction.Start(),
                 new MySqlBatchCommand(MarkPaidSql)
                 {
-                    Parameters = { new("@payment_id", paymentId), new("@now", now), new("@id", order.OrderId) },
+                    Parameters = { new("@PaymentId", paymentId), new("@Now", now), new("@Id", order.OrderId) },
                 },
-                outbox.CreateInsert(Guid.CreateVersion7(), paid, now),
+                orders.Outbox.CreateInsert(Guid.CreateVersion7(), paid, now),
             },
         })
         {
@@ -58,7 +58,7 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
             await InlineTransaction.EndAsync(connection, commit: paidInFull, ct);
             if (paidInFull)
             {
-                outbox.NotifyCommitted();
+                orders.Outbox.NotifyCommitted();
                 return TypedResults.Ok(new PayOrder.Response(order.OrderId, OrderStatus.Paid, paymentId, now));
             }
         }
@@ -81,7 +81,7 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
                 {
                     Parameters = { new("@PaymentId", paymentId), new("@Now", now), new("@Id", order.OrderId) },
                 },
-                outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now),
+                orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now),
                 InlineTransaction.Commit(),
             },
         };
@@ -89,7 +89,7 @@ internal sealed class PaymentTransaction(IStock stock, Outbox<ModuleTag> outbox,
         {
             return null;
         }
-        outbox.NotifyCommitted();
+        orders.Outbox.NotifyCommitted();
         return OutOfStock();
     }
 

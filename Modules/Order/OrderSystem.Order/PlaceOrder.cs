@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.Inventory.Contracts;
 
@@ -18,13 +19,13 @@ internal static class PlaceOrder
 
     private const string InsertOrderSql = """
         INSERT INTO order_orders (id, user_id, status, total_amount, created_at)
-        VALUES (@id, @user_id, 'Created', @total_amount, @created_at)
+        VALUES (@Id, @UserId, 'Created', @TotalAmount, @CreatedAt)
         """;
 
     private const string InsertItemSql =
-        "INSERT INTO order_items (order_id, sku, quantity, unit_price) VALUES (@order_id, @sku, @quantity, @unit_price)";
+        "INSERT INTO order_items (order_id, sku, quantity, unit_price) VALUES (@OrderId, @Sku, @Quantity, @UnitPrice)";
 
-    public static async Task<IResult> Handle(HttpRequest http, Db db, IStock stock, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(HttpRequest http, ModuleStore<ModuleTag> orders, IStock stock, TimeProvider clock, CancellationToken ct)
     {
         var (request, problem) = await JsonBody.ReadAsync<Request>(http, ct);
         if (problem is not null)
@@ -48,7 +49,7 @@ internal static class PlaceOrder
         var items = lines.ConvertAll(l => new OrderItem(l.Sku, l.Quantity, prices[l.Sku]));
         var order = new Response(Guid.CreateVersion7(), request.UserId!, OrderStatus.Created,
             items.Sum(i => i.UnitPrice * i.Quantity), items, clock.UtcNowForDatabase());
-        await InsertAsync(db, order, ct);
+        await InsertAsync(orders.Db, order, ct);
         return TypedResults.Created($"/api/orders/{order.OrderId}", order);
     }
 
@@ -64,8 +65,8 @@ internal static class PlaceOrder
                 {
                     Parameters =
                     {
-                        new("@id", order.OrderId), new("@user_id", order.UserId),
-                        new("@total_amount", order.TotalAmount), new("@created_at", order.CreatedAt),
+                        new("@Id", order.OrderId), new("@UserId", order.UserId),
+                        new("@TotalAmount", order.TotalAmount), new("@CreatedAt", order.CreatedAt),
                     },
                 },
             },
@@ -76,8 +77,8 @@ internal static class PlaceOrder
             {
                 Parameters =
                 {
-                    new("@order_id", order.OrderId), new("@sku", item.Sku),
-                    new("@quantity", item.Quantity), new("@unit_price", item.UnitPrice),
+                    new("@OrderId", order.OrderId), new("@Sku", item.Sku),
+                    new("@Quantity", item.Quantity), new("@UnitPrice", item.UnitPrice),
                 },
             });
         }

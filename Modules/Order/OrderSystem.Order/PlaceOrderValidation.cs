@@ -1,9 +1,9 @@
-using System.Text.RegularExpressions;
-using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.Inventory.Contracts;
+using OrderSystem.Order.Contracts;
 
 namespace OrderSystem.Order;
 
-internal static partial class PlaceOrderValidation
+internal static class PlaceOrderValidation
 {
     public const int MaxItems = 50;
     public const int MaxQuantity = 999;
@@ -28,9 +28,9 @@ internal static partial class PlaceOrderValidation
                 errors[$"items[{i}]"] = ["An item must be an object with sku and quantity."];
                 continue;
             }
-            if (item.Sku is null || !SkuPattern().IsMatch(item.Sku))
+            if (!Skus.IsValid(item.Sku))
             {
-                errors[$"items[{i}].sku"] = ["A SKU is 1-64 characters of letters, digits, '-', '_' or '.'."];
+                errors[$"items[{i}].sku"] = [Skus.Message];
             }
             else if (!seen.Add(item.Sku))
             {
@@ -56,7 +56,4 @@ internal static partial class PlaceOrderValidation
         }
         return errors;
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9._\-]{1,64}$")]
-    private static partial Regex SkuPattern();
 }

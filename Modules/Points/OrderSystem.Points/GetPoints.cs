@@ -1,7 +1,8 @@
 using Dapper;
 using Microsoft.AspNetCore.Http;
-using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Order.Contracts;
 
 namespace OrderSystem.Points;
 
@@ -17,13 +18,13 @@ internal static class GetPoints
         FROM points_entries WHERE user_id = @UserId ORDER BY created_at, order_id
         """;
 
-    public static async Task<IResult> Handle(string userId, Db db, CancellationToken ct)
+    public static async Task<IResult> Handle(string userId, ModuleStore<ModuleTag> points, CancellationToken ct)
     {
         if (!UserIds.IsValid(userId))
         {
             return Problems.Validation("userId", UserIds.Message);
         }
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await points.Db.OpenAsync(ct);
         var entries = (await connection.QueryAsync<Entry>(new CommandDefinition(Sql, new { UserId = userId }, cancellationToken: ct))).AsList();
         return TypedResults.Ok(new Response(userId, entries.Sum(e => (long)e.Points), entries));
     }

@@ -3,7 +3,7 @@ using MySqlConnector;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
-using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Points.Contracts;
 
@@ -11,7 +11,7 @@ namespace OrderSystem.Points;
 
 /// <summary>One loyalty point per whole unit paid, once per order.</summary>
 internal sealed class GrantPointsOnOrderPaid(
-    Db db, Outbox<ModuleTag> outbox, TimeProvider clock, IFulfilmentRecorder? order = null) : IConsumer<OrderPaid>
+    ModuleStore<ModuleTag> points, TimeProvider clock, IFulfillmentRecorder? order = null) : IConsumer<OrderPaid>
 {
     // The unique order_id is the second guard, for a duplicate that carries another message id.
     private const string InsertSql = """
@@ -21,17 +21,17 @@ internal sealed class GrantPointsOnOrderPaid(
     public async Task Consume(ConsumeContext<OrderPaid> context)
     {
         var paid = context.Message;
-        var points = (int)decimal.Floor(paid.Amount);
+        var earned = (int)decimal.Floor(paid.Amount);
         var now = clock.UtcNowForDatabase();
         var grant = new MySqlBatchCommand(InsertSql)
         {
-            Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Points", points), new("@Now", now) },
+            Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Points", earned), new("@Now", now) },
         };
-        await PointsModule.Inbox.ApplyOnceAsync(db, outbox, context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), now, grant,
-            new PointsGranted(paid.OrderId, paid.UserId, points, now),
-            order?.RecordDoneIfPreviousInserted(paid.OrderId, FulfilmentStep.Points, now));
+        await points.ApplyOnceAsync(context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), now, grant,
+            new PointsGranted(paid.OrderId, paid.UserId, earned, now),
+            order?.RecordDoneIfPreviousInserted(points.Db.DataSource, paid.OrderId, FulfillmentStep.Points, now));
     }
 }
 
 internal sealed class GrantPointsOnOrderPaidDefinition(IOptions<ConsumerRetryOptions> retry)
-    : ModuleConsumerDefinition<GrantPointsOnOrderPaid>("points", 32, retry);
+    : ModuleConsumerDefinition<GrantPointsOnOrderPaid>(PointsModule.Declaration, 32, retry);

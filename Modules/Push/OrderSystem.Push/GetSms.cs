@@ -1,7 +1,8 @@
 using Dapper;
 using Microsoft.AspNetCore.Http;
-using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Order.Contracts;
 
 namespace OrderSystem.Push;
 
@@ -15,13 +16,13 @@ internal static class GetSms
         FROM push_sms WHERE user_id = @UserId ORDER BY sent_at, order_id
         """;
 
-    public static async Task<IResult> Handle(string userId, Db db, CancellationToken ct)
+    public static async Task<IResult> Handle(string userId, ModuleStore<ModuleTag> push, CancellationToken ct)
     {
         if (!UserIds.IsValid(userId))
         {
             return Problems.Validation("userId", UserIds.Message);
         }
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await push.Db.OpenAsync(ct);
         var messages = await connection.QueryAsync<Sms>(new CommandDefinition(Sql, new { UserId = userId }, cancellationToken: ct));
         return TypedResults.Ok(messages.AsList());
     }

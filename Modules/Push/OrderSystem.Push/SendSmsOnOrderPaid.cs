@@ -4,7 +4,7 @@ using MySqlConnector;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
-using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Push.Contracts;
 
@@ -12,7 +12,7 @@ namespace OrderSystem.Push;
 
 /// <summary>Texts the buyer that the payment arrived, once per order.</summary>
 internal sealed class SendSmsOnOrderPaid(
-    Db db, SmsGateway gateway, Outbox<ModuleTag> outbox, TimeProvider clock, IFulfilmentRecorder? order = null) : IConsumer<OrderPaid>
+    ModuleStore<ModuleTag> push, SmsGateway gateway, TimeProvider clock, IFulfillmentRecorder? order = null) : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
         INSERT IGNORE INTO push_sms (order_id, user_id, text, status, sent_at) VALUES (@OrderId, @UserId, @Text, 'Sent', @Now)
@@ -23,7 +23,7 @@ internal sealed class SendSmsOnOrderPaid(
         var paid = context.Message;
         var messageId = context.MessageId!.Value;
         var ct = context.CancellationToken;
-        if (await PushModule.Inbox.HasSeenAsync(db, messageId, nameof(SendSmsOnOrderPaid), ct))
+        if (await push.HasSeenAsync(messageId, nameof(SendSmsOnOrderPaid), ct))
         {
             return;
         }
@@ -37,12 +37,12 @@ internal sealed class SendSmsOnOrderPaid(
         {
             Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Text", text), new("@Now", now) },
         };
-        await PushModule.Inbox.ApplyOnceAsync(db, outbox, messageId, nameof(SendSmsOnOrderPaid), now, record,
+        await push.ApplyOnceAsync(messageId, nameof(SendSmsOnOrderPaid), now, record,
             new SmsSent(paid.OrderId, paid.UserId, now),
-            order?.RecordDoneIfPreviousInserted(paid.OrderId, FulfilmentStep.Sms, now));
+            order?.RecordDoneIfPreviousInserted(push.Db.DataSource, paid.OrderId, FulfillmentStep.Sms, now));
     }
 }
 
 /// <summary>Many messages in flight at once: each mostly waits on the gateway.</summary>
 internal sealed class SendSmsOnOrderPaidDefinition(IOptions<ConsumerRetryOptions> retry)
-    : ModuleConsumerDefinition<SendSmsOnOrderPaid>("push", 128, retry);
+    : ModuleConsumerDefinition<SendSmsOnOrderPaid>(PushModule.Declaration, 128, retry);

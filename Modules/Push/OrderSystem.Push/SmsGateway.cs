@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using OrderSystem.BuildingBlocks.Simulation;
+using OrderSystem.ThirdParties;
 
 namespace OrderSystem.Push;
 

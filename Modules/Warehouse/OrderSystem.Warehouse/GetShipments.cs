@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.AspNetCore.Http;
-using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
 
 namespace OrderSystem.Warehouse;
 
@@ -15,13 +15,13 @@ internal static class GetShipments
         FROM warehouse_shipments WHERE order_id = @OrderId
         """;
 
-    public static async Task<IResult> Handle(string? orderId, Db db, CancellationToken ct)
+    public static async Task<IResult> Handle(string? orderId, ModuleStore<ModuleTag> warehouse, CancellationToken ct)
     {
         if (!Guid.TryParseExact(orderId, "D", out var id))
         {
             return Problems.Validation("orderId", "Give the query parameter orderId as a GUID.");
         }
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await warehouse.Db.OpenAsync(ct);
         var shipments = await connection.QueryAsync<Shipment>(new CommandDefinition(Sql, new { OrderId = id }, cancellationToken: ct));
         return TypedResults.Ok(shipments.AsList());
     }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using OrderSystem.BuildingBlocks.Simulation;
+using OrderSystem.ThirdParties;
 
 namespace OrderSystem.Warehouse;
 

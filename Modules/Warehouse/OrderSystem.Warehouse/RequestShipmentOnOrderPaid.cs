@@ -3,7 +3,7 @@ using MySqlConnector;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
-using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Warehouse.Contracts;
 
@@ -11,7 +11,7 @@ namespace OrderSystem.Warehouse;
 
 /// <summary>Asks the logistics system to ship a paid order, once per order.</summary>
 internal sealed class RequestShipmentOnOrderPaid(
-    Db db, LogisticsGateway logistics, Outbox<ModuleTag> outbox, TimeProvider clock, IFulfilmentRecorder? order = null) : IConsumer<OrderPaid>
+    ModuleStore<ModuleTag> warehouse, LogisticsGateway logistics, TimeProvider clock, IFulfillmentRecorder? order = null) : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
         INSERT IGNORE INTO warehouse_shipments (shipment_id, order_id, status, tracking_number, created_at)
@@ -23,7 +23,7 @@ internal sealed class RequestShipmentOnOrderPaid(
         var paid = context.Message;
         var messageId = context.MessageId!.Value;
         var ct = context.CancellationToken;
-        if (await WarehouseModule.Inbox.HasSeenAsync(db, messageId, nameof(RequestShipmentOnOrderPaid), ct))
+        if (await warehouse.HasSeenAsync(messageId, nameof(RequestShipmentOnOrderPaid), ct))
         {
             return;
         }
@@ -39,12 +39,12 @@ internal sealed class RequestShipmentOnOrderPaid(
                 new("@ShipmentId", shipmentId), new("@OrderId", paid.OrderId), new("@TrackingNumber", trackingNumber), new("@Now", now),
             },
         };
-        await WarehouseModule.Inbox.ApplyOnceAsync(db, outbox, messageId, nameof(RequestShipmentOnOrderPaid), now, record,
+        await warehouse.ApplyOnceAsync(messageId, nameof(RequestShipmentOnOrderPaid), now, record,
             new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now),
-            order?.RecordDoneIfPreviousInserted(paid.OrderId, FulfilmentStep.Shipment, now));
+            order?.RecordDoneIfPreviousInserted(warehouse.Db.DataSource, paid.OrderId, FulfillmentStep.Shipment, now));
     }
 }
 
 /// <summary>Many messages in flight at once: each mostly waits on the logistics system.</summary>
 internal sealed class RequestShipmentOnOrderPaidDefinition(IOptions<ConsumerRetryOptions> retry)
-    : ModuleConsumerDefinition<RequestShipmentOnOrderPaid>("warehouse", 128, retry);
+    : ModuleConsumerDefinition<RequestShipmentOnOrderPaid>(WarehouseModule.Declaration, 128, retry);

@@ -13,7 +13,7 @@ internal static class BareTransaction
 {
     private const string InsertOrdersSql = """
         INSERT INTO order_orders (id, user_id, status, total_amount, created_at)
-        SELECT UUID(), CONCAT('bare-', seq), 'Created', 10.00, UTC_TIMESTAMP(6) FROM seq_1_to_{0}
+        SELECT UUID(), CONCAT('bare-', seq), 'Created', 10.00, UTC_TIMESTAMP(6) FROM seq_1_to_100000000 WHERE seq <= @Count
         """;
 
     private const string OrderIdsSql = "SELECT id FROM order_orders WHERE status = 'Created' AND user_id LIKE 'bare-%'";
@@ -53,9 +53,7 @@ internal static class BareTransaction
     {
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        // count is an int from our own options, formatted into the seq table's name: no input reaches the SQL.
-        await connection.ExecuteAsync(new CommandDefinition(string.Format(System.Globalization.CultureInfo.InvariantCulture, InsertOrdersSql, count),
-            cancellationToken: ct, commandTimeout: 300));
+        await connection.ExecuteAsync(new CommandDefinition(InsertOrdersSql, new { Count = count }, cancellationToken: ct, commandTimeout: 300));
         var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(OrderIdsSql, cancellationToken: ct))).AsList();
         var random = new Random(count);
         return [.. ids.Select(id => (id, skus[random.Next(skus.Count)]))];

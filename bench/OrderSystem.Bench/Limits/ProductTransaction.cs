@@ -2,12 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
-using OrderSystem.BuildingBlocks.Database;
-using OrderSystem.BuildingBlocks.Http;
-using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Bench.Load;
 using OrderSystem.Inventory;
-using OrderSystem.Inventory.Contracts;
 using OrderSystem.Order;
 using OrderTag = OrderSystem.Order.ModuleTag;
 
@@ -24,19 +21,18 @@ internal static class ProductTransaction
     public static async Task<LoadResult> RunAsync(
         BenchOptions options, IReadOnlyList<PlacedOrder> orders, TimeSpan duration, CancellationToken ct)
     {
-        // The modules' own composition (Db, Inventory's IStock) without a web server or any background service.
+        // The modules' own composition (Order's store, Inventory's IStock) without a web server or any background service.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.RepoRoot });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:OrderSystem"] = options.ConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
         });
-        builder.AddBuildingBlocks();
         builder.AddInventoryModule();
+        builder.AddOrderModule();
         await using var app = builder.Build();
-        var db = app.Services.GetRequiredService<Db>();
-        var payment = new PaymentTransaction(
-            app.Services.GetRequiredService<IStock>(), new Outbox<OrderTag>("order_outbox"), TimeProvider.System);
+        var db = app.Services.GetRequiredService<ModuleStore<OrderTag>>().Db;
+        var payment = app.Services.GetRequiredService<PaymentTransaction>();
 
         return await LoadRun.RunAsync("product payment transaction", orders, options.Concurrency, duration, null, async (order, token) =>
         {

@@ -80,7 +80,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
             md.AppendLine(F($"| {r.Name} | {r.Scenario} | {r.Costs} | {r.Mode} | {l.Latency.Count:N0} | {l.Errors:N0} | {l.PerSecond:N0} | {Ms(l.Latency.P50)} | {Ms(l.Latency.P95)} | {Ms(l.Latency.P99)} | {Ms(l.Latency.Max)} | {Cpu(r.Usage)} | {Mb(r.Usage)} | {r.Usage.MachineCpuPercent:0}% | {(r.BacklogPeak is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "-")} |"));
         }
         md.AppendLine();
-        md.AppendLine("Database work per payment (MariaDB's global counters over the run, and over the wait for fulfilment where the lag was measured):").AppendLine();
+        md.AppendLine("Database work per payment (MariaDB's global counters over the run, and over the wait for fulfillment where the lag was measured):").AppendLine();
         md.AppendLine("| run | statements/payment | commits/payment | redo fsyncs/payment | row lock waits |");
         md.AppendLine("|---|---|---|---|---|");
         foreach (var r in Runs.Where(r => r.Db is not null && r.Load.Latency.Count > 0))
@@ -104,8 +104,8 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
 
     private void Lag(StringBuilder md)
     {
-        md.AppendLine("## End-to-end fulfilment lag").AppendLine();
-        md.AppendLine("From the order's `paid_at` to the last of its four effects (points, coupon, SMS, shipment) recorded in `order_fulfilment`, both host timestamps.").AppendLine();
+        md.AppendLine("## End-to-end fulfillment lag").AppendLine();
+        md.AppendLine("From the order's `paid_at` to the last of its four effects (points, coupon, SMS, shipment) recorded in `order_fulfillment`, both host timestamps.").AppendLine();
         md.AppendLine("| run | costs | payments/s offered | orders paid | fulfilled | lag p50 ms | lag p95 ms | lag p99 ms | lag max ms |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var r in Runs.Where(r => r.Lag is not null))
@@ -194,7 +194,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         }
         if (Run("lag-costs-zero") is { Lag: { } lag } lagRun)
         {
-            Row(md, $"fulfilment lag p99, costs zero, at {lagRun.Mode}", "< 100 ms", lag.Lag.P99, 100, higherIsBetter: false, " ms");
+            Row(md, $"fulfillment lag p99, costs zero, at {lagRun.Mode}", "< 100 ms", lag.Lag.P99, 100, higherIsBetter: false, " ms");
         }
         md.AppendLine();
     }

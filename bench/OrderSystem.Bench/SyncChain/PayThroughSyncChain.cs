@@ -3,9 +3,11 @@ using MySqlConnector;
 using Microsoft.AspNetCore.Http;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Order;
 using OrderSystem.Order.Contracts;
+using OrderTag = OrderSystem.Order.ModuleTag;
 
 namespace OrderSystem.Bench.SyncChain;
 
@@ -19,7 +21,7 @@ internal static class PayThroughSyncChain
         "UPDATE order_orders SET status = 'Paid', payment_id = @PaymentId, paid_at = @Now WHERE id = @Id AND status = 'Created'";
 
     public static async Task<IResult> Handle(
-        string orderId, HttpRequest http, Db db, IStock stock, PaymentSignature signature, SyncChainSteps steps, TimeProvider clock,
+        string orderId, HttpRequest http, ModuleStore<OrderTag> orders, IStock stock, PaymentSignature signature, SyncChainSteps steps, TimeProvider clock,
         CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadBytesAsync(http, ct);
@@ -38,7 +40,7 @@ internal static class PayThroughSyncChain
         }
 
         OrderPaid paid;
-        await using (var connection = await db.OpenAsync(ct))
+        await using (var connection = await orders.Db.OpenAsync(ct))
         {
             var order = await StoredOrder.LoadAsync(connection, id, ct);
             if (order is null || order.Status != OrderStatus.Created || order.TotalAmount != request!.Amount)

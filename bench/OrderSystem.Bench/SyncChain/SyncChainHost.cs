@@ -1,29 +1,23 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
-using OrderSystem.BuildingBlocks.Outbox;
-using OrderSystem.BuildingBlocks.Simulation;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Marketing;
 using OrderSystem.Order;
-using OrderSystem.Order.Contracts;
-using OrderSystem.Order.Fulfilment;
 using OrderSystem.Points;
 using OrderSystem.Push;
+using OrderSystem.ThirdParties;
 using OrderSystem.Warehouse;
-using MarketingTag = OrderSystem.Marketing.ModuleTag;
-using PointsTag = OrderSystem.Points.ModuleTag;
-using PushTag = OrderSystem.Push.ModuleTag;
-using WarehouseTag = OrderSystem.Warehouse.ModuleTag;
+using OrderTag = OrderSystem.Order.ModuleTag;
 
 namespace OrderSystem.Bench.SyncChain;
 
 /// <summary>
 /// A second, benchmark-only composition of the modules: the same catalog, order and payment endpoints, but the payment calls
-/// Points, Marketing, Push and Warehouse inline. No broker and no relays; each step records itself in Order's fulfilment view
+/// Points, Marketing, Push and Warehouse inline. No broker and no relays; each step records itself in Order's fulfillment view
 /// through Order's port, the same writes as in the product's one-process deployment.
 /// </summary>
 internal static class SyncChainHost
@@ -40,18 +34,17 @@ internal static class SyncChainHost
         });
         builder.WebHost.UseUrls(url);
 
-        builder.AddBuildingBlocks();
+        // The modules' own registrations (stores, Order's port, the gateways); no bus, relay or hosted service is added.
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.AddInventoryModule();
-        builder.Services.AddSingleton<PaymentSignature>();
-        builder.Services.AddSingleton<IFulfilmentRecorder, FulfilmentRecorder>();
-        builder.Services.AddSingleton(new Outbox<PointsTag>("points_outbox"));
-        builder.Services.AddSingleton(new Outbox<MarketingTag>("marketing_outbox"));
-        builder.Services.AddSingleton(new Outbox<PushTag>("push_outbox"));
-        builder.Services.AddSingleton(new Outbox<WarehouseTag>("warehouse_outbox"));
+        builder.AddOrderModule();
+        builder.AddPointsModule();
+        builder.AddMarketingModule();
+        builder.AddPushModule();
+        builder.AddWarehouseModule();
         builder.Services.Configure<SimulatedLatencyOptions>(SmsGateway.Name, o => Apply(o, costs.SmsMs, costs.SmsSpikeMs, costs));
         builder.Services.Configure<SimulatedLatencyOptions>(LogisticsGateway.Name, o => Apply(o, costs.LogisticsMs, costs.LogisticsSpikeMs, costs));
-        builder.Services.AddSingleton<SmsGateway>();
-        builder.Services.AddSingleton<LogisticsGateway>();
         builder.Services.AddSingleton<GrantPointsOnOrderPaid>();
         builder.Services.AddSingleton<IssueCouponOnOrderPaid>();
         builder.Services.AddSingleton<SendSmsOnOrderPaid>();
@@ -60,12 +53,13 @@ internal static class SyncChainHost
         builder.Services.AddSingleton<SyncChainSteps>();
 
         var app = builder.Build();
-        app.UseBuildingBlocks();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.MapGet("/health/live", () => Results.Ok());
         app.MapInventoryEndpoints();
         // A lambda, not the method group: ASP.NET's route analyzer cannot read a handler compiled in another assembly.
-        app.MapPost("/api/orders", (HttpRequest http, Db db, IStock stock, TimeProvider clock, CancellationToken ct) =>
-            PlaceOrder.Handle(http, db, stock, clock, ct));
+        app.MapPost("/api/orders", (HttpRequest http, ModuleStore<OrderTag> orders, IStock stock, TimeProvider clock, CancellationToken ct) =>
+            PlaceOrder.Handle(http, orders, stock, clock, ct));
         app.MapPost("/api/orders/{orderId}/payment", PayThroughSyncChain.Handle);
         await app.StartAsync();
         return app;

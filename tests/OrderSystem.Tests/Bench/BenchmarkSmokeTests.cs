@@ -7,6 +7,7 @@ namespace OrderSystem.Tests.Bench;
 /// The benchmark tool end to end, tiny: every scenario runs with a few hundred orders and short durations against its own
 /// database and virtual host, and must leave a complete report. Numbers are not asserted: this only keeps the tool working.
 /// </summary>
+[Category("Slow")]
 public sealed class BenchmarkSmokeTests
 {
     [Test]
@@ -24,7 +25,7 @@ public sealed class BenchmarkSmokeTests
         var report = await File.ReadAllTextAsync(Path.Combine(run, "report.md"));
         Assert.That(report, Does.Contain("## Machine and settings")
             .And.Contain("## Payment latency and throughput")
-            .And.Contain("## End-to-end fulfilment lag")
+            .And.Contain("## End-to-end fulfillment lag")
             .And.Contain("## Outbox relay and broker")
             .And.Contain("## Ratios and targets")
             .And.Contain("![Payment latency by percentile](latency.svg)"), report);

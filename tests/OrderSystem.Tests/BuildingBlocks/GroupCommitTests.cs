@@ -6,7 +6,7 @@ using OrderSystem.Tests.Infrastructure;
 namespace OrderSystem.Tests.BuildingBlocks;
 
 /// <summary>
-/// Consumers' inbox writes and Order's fulfilment reports go through <see cref="GroupCommit"/>: concurrent units share a
+/// Consumers' inbox writes and Order's fulfillment reports go through <see cref="GroupCommit"/>: concurrent units share a
 /// transaction, yet each unit stays atomic and a failing unit fails alone.
 /// </summary>
 public sealed class GroupCommitTests : SystemTest
@@ -32,7 +32,7 @@ public sealed class GroupCommitTests : SystemTest
     public async Task Concurrent_units_are_all_committed_in_far_fewer_transactions()
     {
         var writes = new GroupCommit();
-        var db = System.Get<Db>();
+        var db = System.OrderDb;
         var commitsBefore = await CommitsAsync();
 
         await Task.WhenAll(Enumerable.Range(1, 200).Select(id => writes.RunAsync(db, Insert(id, "a"), Insert(-id, "b"))));
@@ -50,7 +50,7 @@ public sealed class GroupCommitTests : SystemTest
     public async Task A_failing_unit_fails_alone_and_leaves_nothing_behind()
     {
         var writes = new GroupCommit();
-        var db = System.Get<Db>();
+        var db = System.OrderDb;
         await using (var connection = await System.OpenAsync())
         {
             await connection.ExecuteAsync($"INSERT INTO {Table} (id, part) VALUES (1000, 'x')");
@@ -89,7 +89,7 @@ public sealed class GroupCommitTests : SystemTest
         // Nothing listens on port 1: the database is "down" for this Db.
         using var unreachable = new MySqlDataSource("Server=127.0.0.1;Port=1;User ID=nobody;Password=none;Connection Timeout=2");
         var writes = new GroupCommit();
-        var db = new Db(unreachable);
+        var db = new Db(unreachable, "unreachable");
 
         var units = Enumerable.Range(1, 10).Select(id => writes.RunAsync(db, Insert(id, "a"), Insert(-id, "b"))).ToList();
 

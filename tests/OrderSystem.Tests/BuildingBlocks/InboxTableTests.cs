@@ -1,7 +1,6 @@
 using MySqlConnector;
-using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Inbox;
-using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Points.Contracts;
 using OrderSystem.Tests.Infrastructure;
 using PointsTag = OrderSystem.Points.ModuleTag;
@@ -9,26 +8,23 @@ using PointsTag = OrderSystem.Points.ModuleTag;
 namespace OrderSystem.Tests.BuildingBlocks;
 
 /// <summary>
-/// The completion-event path of <see cref="InboxTable.ApplyOnceAsync{TModule, TReport}"/>, the one a module takes in a
+/// The completion-event path of <see cref="InboxTable.ApplyOnceAsync{TReport}"/>, the one a module takes in a
 /// process without Order (the test host runs Order, so its consumers take the in-process path instead): a redelivery
 /// and a duplicate under a new message id apply nothing and announce nothing a second time.
 /// </summary>
 public sealed class InboxTableTests : SystemTest
 {
-    // Points' tables and outbox, as its consumer uses them (its relay then publishes the event, as it would).
-    private static readonly InboxTable Inbox = new("points_inbox");
-
     [Test]
     public async Task Without_an_in_process_report_the_event_is_written_once_whatever_the_duplicates()
     {
-        var db = System.Get<Db>();
+        // Points' store, as its consumer uses it (its relay then publishes the event, as it would).
+        var points = System.Get<ModuleStore<PointsTag>>();
         var orderId = Guid.NewGuid();
         var firstId = Guid.NewGuid();
-        var outbox = System.Get<Outbox<PointsTag>>();
 
-        await ApplyAsync(db, outbox, firstId, orderId);
-        await ApplyAsync(db, outbox, firstId, orderId); // redelivered
-        await ApplyAsync(db, outbox, Guid.NewGuid(), orderId); // the same order under another message id
+        await ApplyAsync(points, firstId, orderId);
+        await ApplyAsync(points, firstId, orderId); // redelivered
+        await ApplyAsync(points, Guid.NewGuid(), orderId); // the same order under another message id
 
         var order = new { OrderId = orderId };
         Assert.Multiple(async () =>
@@ -41,7 +37,7 @@ public sealed class InboxTableTests : SystemTest
         });
     }
 
-    private static Task ApplyAsync(Db db, Outbox<PointsTag> outbox, Guid messageId, Guid orderId)
+    private static Task ApplyAsync(ModuleStore points, Guid messageId, Guid orderId)
     {
         var now = DateTime.UtcNow;
         var effect = new MySqlBatchCommand(
@@ -49,7 +45,7 @@ public sealed class InboxTableTests : SystemTest
         {
             Parameters = { new("@OrderId", orderId), new("@Now", now) },
         };
-        return Inbox.ApplyOnceAsync(db, outbox, messageId, nameof(InboxTableTests), now, effect,
+        return points.Inbox.ApplyOnceAsync(points.Db, points.Outbox, messageId, nameof(InboxTableTests), now, effect,
             new PointsGranted(orderId, "u-inbox", 1, now), inProcessReport: null);
     }
 }

@@ -20,11 +20,11 @@ public sealed class PooledConnectionTests : SystemTest
         var sku = await NewProductAsync();
         var (orderId, total) = await NewOrderAsync(Fresh("u"), sku);
         await Api.PayAsync(orderId, "pay-1", total);
-        var relay = System.Services.GetServices<IHostedService>().OfType<OutboxRelay<OrderSystem.Order.ModuleTag>>().Single();
+        var relay = System.Services.GetServices<IHostedService>().OfType<OutboxRelay>().Single(r => r.Table == "order_outbox");
         await relay.DispatchBatchAsync(CancellationToken.None);
 
         // Holding more connections open at once than the pool keeps idle hands out every pooled one, the relay's among them.
-        var db = System.Get<Db>();
+        var db = System.OrderDb;
         var connections = new List<MySqlConnection>();
         try
         {

@@ -31,7 +31,7 @@ public sealed class BrokerOutageStreamTests : SystemTest
                 replies[i] = await Api.PayAsync(orders[i].OrderId, $"pay-{i}", orders[i].Total);
                 if (i % 10 == 9)
                 {
-                    await Task.Delay(200); // a stream, not a burst: the outage starts while it flows
+                    await Task.Delay(200); // pacing, not a wait: a stream, not a burst, so the outage starts while it flows
                 }
             }
         }

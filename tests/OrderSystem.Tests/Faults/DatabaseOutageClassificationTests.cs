@@ -42,10 +42,14 @@ public sealed class DatabaseOutageClassificationTests
         await victim.OpenAsync();
         await using var killer = new MySqlConnection(TestSettings.ConnectionString("ordersystem_test_main"));
         await killer.OpenAsync();
+        var victimThread = victim.ServerThread;
         await using var sleep = new MySqlCommand("SELECT SLEEP(10)", victim);
         var running = sleep.ExecuteScalarAsync();
-        await Task.Delay(300); // let the query start: the kill must hit it mid-flight
-        await using (var kill = new MySqlCommand($"KILL CONNECTION {victim.ServerThread}", killer))
+        // The kill must hit the query mid-flight: wait until the server is running it.
+        await Eventually.Until(() => RunningQueryAsync(killer, victimThread),
+            q => q?.StartsWith("SELECT SLEEP", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(5),
+            $"the server to be running SELECT SLEEP(10) on connection {victimThread}");
+        await using (var kill = new MySqlCommand($"KILL CONNECTION {victimThread}", killer))
         {
             await kill.ExecuteNonQueryAsync();
         }
@@ -53,6 +57,14 @@ public sealed class DatabaseOutageClassificationTests
         var error = Assert.CatchAsync(async () => await running);
 
         Assert.That(DatabaseOutage.Is(error!), Is.True, error!.ToString());
+    }
+
+    /// <summary>The statement the server is executing on a connection (its process list), or null when idle.</summary>
+    private static async Task<string?> RunningQueryAsync(MySqlConnection observer, int threadId)
+    {
+        await using var query = new MySqlCommand("SELECT INFO FROM information_schema.PROCESSLIST WHERE ID = @id", observer);
+        query.Parameters.AddWithValue("@id", threadId);
+        return await query.ExecuteScalarAsync() as string;
     }
 
     [Test]

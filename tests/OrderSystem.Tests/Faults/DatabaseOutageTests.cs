@@ -8,6 +8,8 @@ namespace OrderSystem.Tests.Faults;
 
 public sealed class DatabaseOutageTests : SystemTest
 {
+    private const int ConsumingModules = 4; // Points, Marketing, Push and Warehouse consume OrderPaid
+
     [Test]
     public async Task While_MariaDB_is_down_every_endpoint_answers_503_at_once_and_payments_work_again_when_it_is_back()
     {
@@ -68,8 +70,13 @@ public sealed class DatabaseOutageTests : SystemTest
         try
         {
             await System.Get<IBus>().Publish(paid, context => context.MessageId = messageId);
-            // Longer than all the short retries put together: without the outage retry the message would be dead-lettered.
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            var inHand = System.Get<DeliveriesInHand>();
+            await Eventually.Until(() => Task.FromResult(inHand.Count), n => n >= ConsumingModules, TimeSpan.FromSeconds(30),
+                "the four consuming modules to take the OrderPaid while MariaDB is down");
+            // Not a wait: the outage lasts past one outage retry (every 2 s) and far past the short retries (4 x 20 ms here).
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            Assert.That(inHand.Count, Is.GreaterThanOrEqualTo(ConsumingModules),
+                "each module still holds the message: the outage did not spend its short retries and dead-letter it");
         }
         finally
         {
@@ -79,7 +86,7 @@ public sealed class DatabaseOutageTests : SystemTest
         var order = new { paid.OrderId };
         await Eventually.Until(() => CountAsync("SELECT COUNT(*) FROM warehouse_shipments WHERE order_id = @OrderId", order), n => n == 1,
             TimeSpan.FromSeconds(60), "the shipment once MariaDB is back");
-        await Eventually.Until(() => CountAsync("SELECT COUNT(*) FROM order_fulfilment WHERE order_id = @OrderId AND status = 'Done'", order),
+        await Eventually.Until(() => CountAsync("SELECT COUNT(*) FROM order_fulfillment WHERE order_id = @OrderId AND status = 'Done'", order),
             n => n == 4, TimeSpan.FromSeconds(60), "all four completions recorded");
         Assert.That(await CountAsync("SELECT COUNT(*) FROM points_entries WHERE order_id = @OrderId", order), Is.EqualTo(1));
         Assert.That(await CountAsync("SELECT COUNT(*) FROM marketing_coupons WHERE order_id = @OrderId", order), Is.EqualTo(1));

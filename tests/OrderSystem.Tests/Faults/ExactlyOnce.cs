@@ -54,8 +54,8 @@ internal static class ExactlyOnce
     public static async Task AssertEachEffectOnceAsync(ProcessSystem system, Api api, IReadOnlyList<(string OrderId, decimal Total)> orders)
     {
         var paid = orders.Count;
-        await Eventually.Until(() => system.CountAsync("SELECT COUNT(*) FROM order_fulfilment WHERE status = 'Done'"), n => n == 4 * paid,
-            TimeSpan.FromSeconds(180), $"all {4 * paid} fulfilment steps of {paid} orders");
+        await Eventually.Until(() => system.CountAsync("SELECT COUNT(*) FROM order_fulfillment WHERE status = 'Done'"), n => n == 4 * paid,
+            TimeSpan.FromSeconds(180), $"all {4 * paid} fulfillment steps of {paid} orders");
         foreach (var table in ModuleTopology.OutboxTables)
         {
             await Eventually.Until(() => system.CountAsync($"SELECT COUNT(*) FROM {table} WHERE dispatched_at IS NULL"), n => n == 0,

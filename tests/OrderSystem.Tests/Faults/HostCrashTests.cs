@@ -4,6 +4,7 @@ using OrderSystem.Tests.Infrastructure;
 namespace OrderSystem.Tests.Faults;
 
 /// <summary>The host is killed with SIGKILL in the middle of a load and started again.</summary>
+[Category("Slow")]
 public sealed class HostCrashTests
 {
     [Test]
@@ -42,8 +43,8 @@ public sealed class HostCrashTests
         // A second kill while consumers and relays work through the backlog.
         await Eventually.Until(() => system.CountAsync("SELECT COUNT(*) FROM push_sms"), n => n > 0, TimeSpan.FromSeconds(60), "SMS work to resume");
         await host.KillAsync();
-        Assert.That(await system.CountAsync("SELECT COUNT(*) FROM order_fulfilment WHERE status = 'Done'"), Is.LessThan(4 * orderCount),
-            "fulfilment was still in flight when the host died again");
+        Assert.That(await system.CountAsync("SELECT COUNT(*) FROM order_fulfillment WHERE status = 'Done'"), Is.LessThan(4 * orderCount),
+            "fulfillment was still in flight when the host died again");
         await host.StartAsync();
 
         await ExactlyOnce.AssertEachEffectOnceAsync(system, host.Api, orders);

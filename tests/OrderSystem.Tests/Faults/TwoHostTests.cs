@@ -4,6 +4,7 @@ using OrderSystem.Tests.Infrastructure;
 namespace OrderSystem.Tests.Faults;
 
 /// <summary>Two host processes with every relay and consumer, over one database and one broker.</summary>
+[Category("Slow")]
 public sealed class TwoHostTests
 {
     [Test]

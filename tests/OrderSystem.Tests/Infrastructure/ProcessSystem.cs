@@ -40,7 +40,6 @@ internal sealed class ProcessSystem
         {
             ["ConnectionStrings__OrderSystem"] = TestSettings.ConnectionString(Database),
             ["RabbitMq__VirtualHost"] = VirtualHost,
-            ["Modules__Enabled"] = "Order,Inventory,Points,Marketing,Push,Warehouse",
             ["Outbox__PollIntervalMs"] = "1000",
             ["Outbox__MaxBackoffMs"] = "2000",
             ["Messaging__RetryIntervalsMs__0"] = "20",

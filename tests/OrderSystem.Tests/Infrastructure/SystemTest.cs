@@ -29,7 +29,7 @@ public abstract class SystemTest
         return (reply.Json["orderId"]!.GetValue<string>(), reply.Json["totalAmount"]!.GetValue<decimal>());
     }
 
-    /// <summary>Waits until all four fulfilment steps report Done, so no asynchronous work is left in flight.</summary>
+    /// <summary>Waits until all four fulfillment steps report Done, so no asynchronous work is left in flight.</summary>
     internal static Task<Reply> WaitUntilFulfilledAsync(string orderId, int seconds = 30) =>
         Eventually.Until(() => Api.GetAsync($"/api/orders/{orderId}"), r =>
                 r.Json["fulfillment"] is { } f &&

@@ -6,6 +6,8 @@ using OpenTelemetry.Trace;
 using Dapper;
 using MySqlConnector;
 using OrderSystem.Migrations;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
 using Respawn;
 
 namespace OrderSystem.Tests.Infrastructure;
@@ -39,7 +41,7 @@ internal sealed class TestSystem : IAsyncDisposable
     public ConsumeCounter Consumed => Services.GetRequiredService<ConsumeCounter>();
 
     public static async Task<TestSystem> StartAsync(
-        string name, string modules = "Order,Inventory,Points,Marketing,Push,Warehouse", IDictionary<string, string>? settings = null,
+        string name, string? modules = null, IDictionary<string, string>? settings = null,
         string? rabbitManagementUrl = null)
     {
         var database = "ordersystem_test_" + name;
@@ -67,7 +69,10 @@ internal sealed class TestSystem : IAsyncDisposable
             host.UseContentRoot(TestSettings.RepoRoot);
             host.UseSetting("ConnectionStrings:OrderSystem", connectionString);
             host.UseSetting("RabbitMq:VirtualHost", vhost);
-            host.UseSetting("Modules:Enabled", modules);
+            if (modules is not null)
+            {
+                host.UseSetting("Modules:Enabled", modules); // else every module, as in the product
+            }
             host.UseSetting("Outbox:PollIntervalMs", "1000");
             host.UseSetting("Outbox:MaxBackoffMs", "2000");
             for (var i = 0; i < 4; i++)
@@ -155,6 +160,9 @@ internal sealed class TestSystem : IAsyncDisposable
         $"(SELECT COUNT(*) FROM {t} WHERE dispatched_at IS NULL AND attempts = 0)"));
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>The pool of Order's database (the shared one, in the tests), for tests of the kernel's database code.</summary>
+    public Db OrderDb => Get<ModuleStore<OrderSystem.Order.ModuleTag>>().Db;
 
     public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
 }

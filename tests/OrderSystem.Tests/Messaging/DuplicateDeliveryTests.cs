@@ -51,7 +51,7 @@ public sealed class DuplicateDeliveryTests : SystemTest
         Assert.That(await CountAsync("SELECT COUNT(*) FROM warehouse_shipments WHERE order_id = @OrderId", order), Is.EqualTo(1));
         // Order runs in this process: each step is recorded in Order's view in the effect's own batch, and no completion
         // event goes through the modules' outboxes.
-        Assert.That(await CountAsync("SELECT COUNT(*) FROM order_fulfilment WHERE order_id = @OrderId AND status = 'Done'", order),
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM order_fulfillment WHERE order_id = @OrderId AND status = 'Done'", order),
             Is.EqualTo(ConsumingModules), "one Done step per module");
         foreach (var outbox in ModuleTopology.CompletionOutboxTables)
         {

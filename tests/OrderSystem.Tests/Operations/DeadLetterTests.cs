@@ -1,7 +1,8 @@
 using System.Net;
-using Microsoft.Extensions.Options;
-using OrderSystem.BuildingBlocks.Simulation;
+using OrderSystem.Push;
+using OrderSystem.ThirdParties;
 using OrderSystem.Tests.Infrastructure;
+using static OrderSystem.Tests.Operations.OrderPaidConsumers;
 
 namespace OrderSystem.Tests.Operations;
 
@@ -15,8 +16,7 @@ public sealed class DeadLetterTests : SystemTest
         var sku = await NewProductAsync(available: 10);
         var user = Fresh("u");
         var (orderId, total) = await NewOrderAsync(user, sku);
-        SetSmsFailureProbability(1); // the SMS gateway is down for good
-        try
+        await using (OverrideGateway(SmsGateway.Name, new SimulatedLatencyOptions { FailureProbability = 1 })) // down until fixed
         {
             Assert.That((await Api.PayAsync(orderId, "pay-1", total)).Status, Is.EqualTo(HttpStatusCode.OK));
             var listed = await Eventually.Until(() => Admin(HttpMethod.Get, "/api/admin/dead-letters"),
@@ -29,10 +29,6 @@ public sealed class DeadLetterTests : SystemTest
             Assert.That(letter["fault"]!.GetValue<string>(), Does.Contain("simulated failure"));
             Assert.That(await CountAsync("SELECT COUNT(*) FROM push_sms"), Is.Zero);
         }
-        finally
-        {
-            SetSmsFailureProbability(0); // fixed
-        }
 
         var replay = await Admin(HttpMethod.Post, "/api/admin/dead-letters/push/replay");
 
@@ -44,42 +40,6 @@ public sealed class DeadLetterTests : SystemTest
         Assert.That(await CountAsync("SELECT COUNT(*) FROM points_entries WHERE order_id = @orderId", new { orderId }), Is.EqualTo(1));
         Assert.That((await Admin(HttpMethod.Post, "/api/admin/dead-letters/nope/replay")).Status, Is.EqualTo(HttpStatusCode.NotFound));
         await Faults.ExactlyOnce.AssertReconciledAsync(Api);
-    }
-
-    [Test]
-    public async Task A_consumer_that_fails_transiently_is_retried_and_has_its_effect_once()
-    {
-        var sku = await NewProductAsync(available: 10);
-        var user = Fresh("u");
-        var (orderId, total) = await NewOrderAsync(user, sku);
-        SetSmsGateway(new SimulatedLatencyOptions { FailFirstAttempts = 2 }); // fails twice per message, then recovers
-        try
-        {
-            Assert.That((await Api.PayAsync(orderId, "pay-1", total)).Status, Is.EqualTo(HttpStatusCode.OK));
-
-            await WaitUntilFulfilledAsync(orderId);
-        }
-        finally
-        {
-            SetSmsGateway(new SimulatedLatencyOptions());
-        }
-        Assert.That(await CountAsync("SELECT COUNT(*) FROM push_sms WHERE order_id = @orderId", new { orderId }), Is.EqualTo(1));
-        Assert.That(await CountAsync("SELECT COUNT(*) FROM order_fulfilment WHERE order_id = @orderId AND step = 'sms' AND status = 'Done'",
-            new { orderId }), Is.EqualTo(1), "the SMS step recorded Done");
-        var deadLetters = (await Admin(HttpMethod.Get, "/api/admin/dead-letters")).Json.AsArray();
-        Assert.That(deadLetters.Single(q => q!["module"]!.GetValue<string>() == "push")!["messages"]!.GetValue<int>(), Is.Zero,
-            "retried in process, never dead-lettered");
-    }
-
-    private static void SetSmsFailureProbability(double probability) =>
-        SetSmsGateway(new SimulatedLatencyOptions { FailureProbability = probability });
-
-    /// <summary>The gateway reads its options per call through IOptionsMonitor, whose cache we swap.</summary>
-    private static void SetSmsGateway(SimulatedLatencyOptions options)
-    {
-        var cache = System.Get<IOptionsMonitorCache<SimulatedLatencyOptions>>();
-        cache.TryRemove("Sms");
-        cache.TryAdd("Sms", options);
     }
 
     private static Task<Reply> Admin(HttpMethod method, string path) => Api.SendRawAsync(method, path, null, AdminKey);

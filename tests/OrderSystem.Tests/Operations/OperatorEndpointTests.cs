@@ -24,7 +24,7 @@ public sealed class OperatorEndpointTests : SystemTest
     }
 
     [Test]
-    public async Task Reconciliation_reports_an_overdue_fulfilment_a_stock_mismatch_and_a_duplicate_announcement()
+    public async Task Reconciliation_reports_an_overdue_fulfillment_a_stock_mismatch_and_a_duplicate_announcement()
     {
         var sku = await NewProductAsync(available: 10);
         var (orderId, total) = await NewOrderAsync(Fresh("u"), sku, quantity: 2);
@@ -48,7 +48,7 @@ public sealed class OperatorEndpointTests : SystemTest
 
         Assert.That(findings, Is.EquivalentTo(new[]
         {
-            ("fulfilment-incomplete", stuck.ToString()), ("stock-mismatch", sku), ("duplicate-announcement", orderId),
+            ("fulfillment-incomplete", stuck.ToString()), ("stock-mismatch", sku), ("duplicate-announcement", orderId),
         }));
     }
 

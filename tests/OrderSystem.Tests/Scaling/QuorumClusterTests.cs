@@ -8,6 +8,7 @@ namespace OrderSystem.Tests.Scaling;
 /// The host on the local 3-node RabbitMQ cluster (scripts/rabbit-cluster.sh) with quorum queues: losing the node it is
 /// connected to, in the middle of a stream of payments, loses and doubles nothing.
 /// </summary>
+[Category("Slow")]
 public sealed class QuorumClusterTests
 {
     private const int Orders = 40;

@@ -8,6 +8,7 @@ namespace OrderSystem.Tests.Scaling;
 /// The same build as three kinds of process (Order+Inventory, Points+Marketing, Push+Warehouse), two instances of each,
 /// as real OS processes over one database and one broker.
 /// </summary>
+[Category("Slow")]
 public sealed class SplitDeploymentTests
 {
     private const int OrderCount = 200;

@@ -1,28 +1,28 @@
-using Microsoft.Extensions.Configuration;
+using System.Data.Common;
 using MySqlConnector;
 
 namespace OrderSystem.BuildingBlocks.Database;
 
-/// <summary>The one way modules open a connection to the shared MariaDB server.</summary>
-public sealed class Db(MySqlDataSource dataSource)
+/// <summary>The one way modules open a connection: a pool on one database (see <see cref="Databases"/>).</summary>
+public sealed class Db(MySqlDataSource dataSource, string database)
 {
+    /// <summary>The pool itself: two modules share a database exactly when they share this instance.</summary>
+    public DbDataSource DataSource => dataSource;
+
+    /// <summary>The database's name, never the server or credentials: safe for logs and health answers.</summary>
+    public string Database { get; } = database;
+
     public ValueTask<MySqlConnection> OpenAsync(CancellationToken ct) => dataSource.OpenConnectionAsync(ct);
 
-    internal static MySqlDataSource CreateDataSource(IConfiguration configuration)
+    internal static Db Create(string connectionString)
     {
-        var connectionString = configuration.GetConnectionString("OrderSystem")
-            ?? throw new InvalidOperationException("ConnectionStrings:OrderSystem is not configured.");
         var builder = new MySqlConnectionStringBuilder(connectionString)
         {
             // Timestamps are stored as UTC; reading them back as UTC keeps API answers byte-for-byte stable.
             DateTimeKind = MySqlDateTimeKind.Utc,
-            // A pooled connection is handed out as it was returned, without COM_RESET_CONNECTION + SET NAMES: that pair
-            // was a third of all statements a payment causes (the benchmark counts ~71 -> ~46 per payment). Safe here because
-            // no code leaves session state behind that matters: no user variables or temporary tables, and the one session
-            // setting we change, the relay's READ COMMITTED, is set again by every BeginTransaction (MySqlConnector sends
-            // "set session transaction isolation level repeatable read" when none is given).
+            // Pooled connections are not reset on open: docs/decisions/0001-pooled-connections-not-reset.md.
             ConnectionReset = false,
         };
-        return new MySqlDataSource(builder.ConnectionString);
+        return new Db(new MySqlDataSource(builder.ConnectionString), builder.Database);
     }
 }

@@ -6,7 +6,7 @@ namespace OrderSystem.BuildingBlocks.Database;
 /// Table names for the shared outbox and inbox code are compile-time constants of each module, never input.
 /// They are still checked, because they are the only thing ever spliced into SQL text.
 /// </summary>
-internal static partial class SqlIdentifier
+public static partial class SqlIdentifier
 {
     public static string Require(string name) =>
         SafeName().IsMatch(name) ? name : throw new ArgumentException($"'{name}' is not a plain table name.", nameof(name));

@@ -5,7 +5,7 @@ using OrderSystem.BuildingBlocks.Database;
 namespace OrderSystem.BuildingBlocks.Http;
 
 /// <summary>A database that cannot be reached is an outage, not a bug: answer 503 so clients retry later.</summary>
-internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+public sealed class DatabaseUnavailableHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken ct)
     {

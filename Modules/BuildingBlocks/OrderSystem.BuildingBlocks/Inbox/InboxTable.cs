@@ -2,7 +2,6 @@ using System.Data.Common;
 using Dapper;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
-using OrderSystem.BuildingBlocks.Outbox;
 
 namespace OrderSystem.BuildingBlocks.Inbox;
 
@@ -32,12 +31,12 @@ public sealed class InboxTable
     /// Handles a message once, in one transaction: records the message id, applies <paramref name="effect"/> (an INSERT
     /// IGNORE on a table keyed by the order, so neither a redelivery nor a duplicate under another message id applies it
     /// twice) and reports it only when the effect was new. The report is <paramref name="inProcessReport"/> when the module
-    /// it is for runs in this process and hands out its own write for it (Order's fulfilment view); else
+    /// it is for runs in this process and hands out its own write for it (Order's fulfillment view); else
     /// <paramref name="reportIfApplied"/>, written into the module's outbox, whose relay is woken after the commit.
     /// Messages handled at the same time share one transaction and one round trip (<see cref="GroupCommit"/>); a failure
     /// still belongs to its own message alone.
     /// </summary>
-    public async Task ApplyOnceAsync<TModule, TReport>(Db db, Outbox<TModule> outbox, Guid messageId, string consumer,
+    public async Task ApplyOnceAsync<TReport>(Db db, Outbox.Outbox outbox, Guid messageId, string consumer,
         DateTime now, MySqlBatchCommand effect, TReport reportIfApplied, DbBatchCommand? inProcessReport) where TReport : class
     {
         var record = new MySqlBatchCommand(_insertSql)

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Observability;
 
 namespace OrderSystem.BuildingBlocks.Messaging;
@@ -9,16 +10,27 @@ namespace OrderSystem.BuildingBlocks.Messaging;
 public static class MessagingSetup
 {
     private const string RegistrationsKey = "OrderSystem.ConsumerRegistrations";
+    private const string MessagingAddedKey = "OrderSystem.MessagingAdded";
 
-    /// <summary>A module adds its consumers here; <see cref="AddMessaging"/> later hands them all to MassTransit at once.</summary>
+    /// <summary>
+    /// A module adds its consumers here; <see cref="AddMessaging"/> later hands them all to MassTransit at once. After
+    /// AddMessaging this throws: the consumers would never be registered.
+    /// </summary>
     public static IHostApplicationBuilder AddConsumers(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> register)
     {
+        if (builder.Properties.ContainsKey(MessagingAddedKey))
+        {
+            throw new InvalidOperationException("Consumers are added after AddMessaging(): add every module before it.");
+        }
         Registrations(builder).Add(register);
         return builder;
     }
 
+    /// <summary>The MassTransit bus (a hosted service) with every module's consumers, each module on its own queue.</summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
+        ModuleCatalog.Of(builder).Close(nameof(AddMessaging) + "()");
+        builder.Properties[MessagingAddedKey] = true;
         var registrations = Registrations(builder);
         var options = builder.Configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         builder.Services.Configure<ConsumerRetryOptions>(builder.Configuration.GetSection("Messaging"));

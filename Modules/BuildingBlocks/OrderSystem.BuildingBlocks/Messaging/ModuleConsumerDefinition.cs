@@ -1,11 +1,12 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
 
 namespace OrderSystem.BuildingBlocks.Messaging;
 
 /// <summary>
-/// Puts a module's consumers on the module's own queue (named after the module) with the shared retry policy:
+/// Puts a module's consumers on the queue its declaration names, with the shared retry policy:
 /// transient failures are retried in process, a message that keeps failing lands in the queue's _error queue.
 /// </summary>
 public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
@@ -13,10 +14,10 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
 {
     private readonly ConsumerRetryOptions _retry;
 
-    protected ModuleConsumerDefinition(string queueName, int concurrentMessageLimit, IOptions<ConsumerRetryOptions> retry)
+    protected ModuleConsumerDefinition(ModuleDeclaration module, int concurrentMessageLimit, IOptions<ConsumerRetryOptions> retry)
     {
         _retry = retry.Value;
-        EndpointName = queueName;
+        EndpointName = module.Queue ?? throw new InvalidOperationException($"Module {module.Name} declares no queue for its consumers.");
         ConcurrentMessageLimit = concurrentMessageLimit;
     }
 

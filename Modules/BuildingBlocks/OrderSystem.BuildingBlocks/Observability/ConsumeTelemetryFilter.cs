@@ -10,7 +10,7 @@ namespace OrderSystem.BuildingBlocks.Observability;
 /// message names both), the order id on the consume span, and consume latency and failures per module queue.
 /// It sits outside the consumers' retry, so a failure here is a message that exhausted its retries.
 /// </summary>
-internal sealed partial class ConsumeTelemetryFilter<T>(OrderSystemMetrics metrics, ILogger<ConsumeTelemetryFilter<T>> logger)
+internal sealed partial class ConsumeTelemetryFilter<T>(ILogger<ConsumeTelemetryFilter<T>> logger)
     : IFilter<ConsumeContext<T>>
     where T : class
 {
@@ -29,12 +29,12 @@ internal sealed partial class ConsumeTelemetryFilter<T>(OrderSystemMetrics metri
         {
             await next.Send(context);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            metrics.Consumed(module, typeof(T).Name, succeeded: true, elapsed);
+            MessagingMetrics.Consumed(module, typeof(T).Name, succeeded: true, elapsed);
             LogHandled(typeof(T).Name, context.MessageId, orderId, module, elapsed.TotalMilliseconds);
         }
         catch (Exception e)
         {
-            metrics.Consumed(module, typeof(T).Name, succeeded: false, Stopwatch.GetElapsedTime(started));
+            MessagingMetrics.Consumed(module, typeof(T).Name, succeeded: false, Stopwatch.GetElapsedTime(started));
             LogFailed(typeof(T).Name, context.MessageId, orderId, module, e);
             throw;
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace OrderSystem.BuildingBlocks.Observability;
 
@@ -9,4 +10,16 @@ public static class Telemetry
 
     /// <summary>Our own spans: the payment transaction, outbox writes and the relay's publishes.</summary>
     public static readonly ActivitySource Source = new(Name);
+
+    /// <summary>
+    /// Our own instruments. One meter per process, as libraries do: a meter from the host's IMeterFactory dies with its
+    /// host, and in the tests a second in-process host stopping took the first host's series with it.
+    /// </summary>
+    public static readonly Meter Meter = new(Name);
+
+    /// <summary>Histogram buckets in seconds, from 5 ms to 10 s: the SDK's defaults are made for milliseconds.</summary>
+    public static readonly InstrumentAdvice<double> Seconds = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+    };
 }

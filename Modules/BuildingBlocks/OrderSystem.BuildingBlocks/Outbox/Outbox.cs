@@ -10,27 +10,29 @@ namespace OrderSystem.BuildingBlocks.Outbox;
 /// A module's outbox: integration events written in the same transaction as the module's own changes,
 /// then published to RabbitMQ by that module's relay.
 /// </summary>
-public sealed class Outbox<TModule> : IOutboxTable
+public sealed class Outbox
 {
     internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
     private const string Columns = "(message_id, message_type, payload, trace_parent, created_at)";
-    private const string Values = "@message_id, @message_type, @payload, @trace_parent, @created_at";
+    private const string Values = "@MessageId, @MessageType, @Payload, @TraceParent, @CreatedAt";
 
     private readonly string _insertSql;
     private readonly string _insertIfPreviousInsertedSql;
 
-    internal Outbox(string tableName)
+    internal Outbox(string module, string tableName)
     {
+        Module = module;
         Table = SqlIdentifier.Require(tableName);
         _insertSql = $"INSERT INTO {Table} {Columns} VALUES ({Values})";
         // ROW_COUNT() is what the statement before this one in the same batch changed.
         _insertIfPreviousInsertedSql = $"INSERT INTO {Table} {Columns} SELECT {Values} FROM DUAL WHERE ROW_COUNT() = 1";
     }
 
-    public string Table { get; }
+    /// <summary>The module that owns the table, as operators name it.</summary>
+    public string Module { get; }
 
-    OutboxSignal IOutboxTable.Signal => Signal;
+    public string Table { get; }
 
     internal OutboxSignal Signal { get; } = new();
 
@@ -55,12 +57,12 @@ public sealed class Outbox<TModule> : IOutboxTable
         {
             Parameters =
             {
-                new MySqlParameter("@message_id", messageId),
-                new MySqlParameter("@message_type", OutboxMessageTypes.NameOf(typeof(T))),
-                new MySqlParameter("@payload", JsonSerializer.Serialize(message, PayloadJson)),
+                new MySqlParameter("@MessageId", messageId),
+                new MySqlParameter("@MessageType", OutboxMessageTypes.NameOf(typeof(T))),
+                new MySqlParameter("@Payload", JsonSerializer.Serialize(message, PayloadJson)),
                 // The W3C trace context, so the relay's publish continues the trace of the request that wrote the row.
-                new MySqlParameter("@trace_parent", Activity.Current?.Id),
-                new MySqlParameter("@created_at", now),
+                new MySqlParameter("@TraceParent", Activity.Current?.Id),
+                new MySqlParameter("@CreatedAt", now),
             },
         };
     }

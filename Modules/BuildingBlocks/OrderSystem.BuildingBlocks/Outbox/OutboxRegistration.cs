@@ -1,34 +1,23 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Modules;
 
 namespace OrderSystem.BuildingBlocks.Outbox;
 
 public static class OutboxRegistration
 {
-    /// <summary>Registers a module's outbox table, the contract types it carries, and the relay that publishes it.</summary>
-    public static IHostApplicationBuilder AddOutbox<TModule>(this IHostApplicationBuilder builder, string tableName, params Type[] messageTypes)
+    /// <summary>A relay (a hosted service) for the outbox of every module this process runs; add it after the modules.</summary>
+    public static IHostApplicationBuilder AddOutboxRelays(this IHostApplicationBuilder builder)
     {
-        var outbox = new Outbox<TModule>(tableName);
-        builder.Services.AddSingleton(outbox);
-        builder.Services.AddSingleton<IOutboxTable>(outbox); // for the operator endpoints and retention
-        builder.Services.TryAddSingleton<OutboxMessageTypes>();
-        foreach (var type in messageTypes)
+        var catalog = ModuleCatalog.Of(builder);
+        catalog.Close(nameof(AddOutboxRelays) + "()");
+        foreach (var module in catalog.Enabled.Where(m => m.Outbox is not null))
         {
-            builder.Services.AddSingleton(new OutboxMessageType(type));
+            builder.Services.AddSingleton<IHostedService>(sp =>
+            {
+                var store = sp.GetServices<ModuleStore>().Single(s => s.Declaration == module);
+                return ActivatorUtilities.CreateInstance<OutboxRelay>(sp, store.Outbox, store.Db);
+            });
         }
-        builder.Services.AddSingleton(new OutboxTableRegistration(tableName));
-        builder.Services.AddHostedService<OutboxRelay<TModule>>();
-        return builder;
-    }
-
-    /// <summary>Registers a module's inbox table, so retention can trim it.</summary>
-    public static IHostApplicationBuilder AddInbox(this IHostApplicationBuilder builder, Inbox.InboxTable inbox)
-    {
-        builder.Services.AddSingleton(inbox);
         return builder;
     }
 }
-
-/// <summary>Lets module-independent code (the backlog gauges, readiness) find every outbox table.</summary>
-internal sealed record OutboxTableRegistration(string Table);

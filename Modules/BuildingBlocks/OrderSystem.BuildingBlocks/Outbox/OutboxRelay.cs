@@ -16,15 +16,14 @@ namespace OrderSystem.BuildingBlocks.Outbox;
 /// instances can relay side by side, published with broker confirms, and marked dispatched only once confirmed.
 /// A crash between confirm and mark publishes a row again: consumers dedupe by message id.
 /// </summary>
-internal sealed partial class OutboxRelay<TModule>(
-    Outbox<TModule> outbox,
+internal sealed partial class OutboxRelay(
+    Outbox outbox,
     Db db,
     IBus bus,
     OutboxMessageTypes messageTypes,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
-    OrderSystemMetrics metrics,
-    ILogger<OutboxRelay<TModule>> logger) : BackgroundService
+    ILogger<OutboxRelay> logger) : BackgroundService
 {
     private readonly OutboxOptions _options = options.Value;
 
@@ -44,6 +43,8 @@ internal sealed partial class OutboxRelay<TModule>(
     private readonly string _markFailedSql =
         $"UPDATE {outbox.Table} SET attempts = attempts + 1, last_error = @Error WHERE id IN @Failed;";
 
+    internal string Table => outbox.Table;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
@@ -61,7 +62,7 @@ internal sealed partial class OutboxRelay<TModule>(
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 failures++;
-                metrics.RelayFailed(outbox.Table);
+                MessagingMetrics.RelayFailed(outbox.Table);
                 LogRelayFailed(outbox.Table, e.Message, e);
             }
 
@@ -125,7 +126,7 @@ internal sealed partial class OutboxRelay<TModule>(
         {
             LogPublishFailed(outbox.Table, failed.Count, error!);
         }
-        metrics.OutboxPublished(outbox.Table, published.Count, failed.Count);
+        MessagingMetrics.OutboxPublished(outbox.Table, published.Count, failed.Count);
         return (rows.Count, failed.Count);
     }
 
@@ -137,7 +138,7 @@ internal sealed partial class OutboxRelay<TModule>(
         try
         {
             var type = messageTypes.Resolve(row.MessageType);
-            var message = JsonSerializer.Deserialize(row.Payload, type, Outbox<TModule>.PayloadJson)!;
+            var message = JsonSerializer.Deserialize(row.Payload, type, Outbox.PayloadJson)!;
             await bus.Publish(message, type, context =>
             {
                 // The row's id travels as the MessageId, so a re-publish is recognisably the same message.

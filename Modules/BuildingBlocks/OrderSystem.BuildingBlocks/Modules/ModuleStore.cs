@@ -1,0 +1,48 @@
+using System.Data.Common;
+using MySqlConnector;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Inbox;
+
+namespace OrderSystem.BuildingBlocks.Modules;
+
+/// <summary>A module's database, outbox and inbox, as its declaration names them.</summary>
+public class ModuleStore
+{
+    private readonly Outbox.Outbox? _outbox;
+    private readonly InboxTable? _inbox;
+
+    internal ModuleStore(ModuleDeclaration declaration, Db db)
+    {
+        Declaration = declaration;
+        Db = db;
+        _outbox = declaration.Outbox is { } outbox ? new Outbox.Outbox(declaration.Name, outbox.Table) : null;
+        _inbox = declaration.Inbox is { } inbox ? new InboxTable(inbox) : null;
+    }
+
+    public ModuleDeclaration Declaration { get; }
+
+    /// <summary>The module's database (<c>ConnectionStrings:&lt;Name&gt;</c>, else the shared one).</summary>
+    public Db Db { get; }
+
+    public Outbox.Outbox Outbox => _outbox ?? throw new InvalidOperationException($"Module {Declaration.Name} declares no outbox.");
+
+    public InboxTable Inbox => _inbox ?? throw new InvalidOperationException($"Module {Declaration.Name} declares no inbox.");
+
+    public bool HasOutbox => _outbox is not null;
+
+    public bool HasInbox => _inbox is not null;
+
+    /// <summary>
+    /// Handles a message once, in one transaction of this module's database: see <see cref="InboxTable.ApplyOnceAsync{TReport}"/>.
+    /// </summary>
+    public Task ApplyOnceAsync<TReport>(Guid messageId, string consumer, DateTime now, MySqlBatchCommand effect,
+        TReport reportIfApplied, DbBatchCommand? inProcessReport) where TReport : class =>
+        Inbox.ApplyOnceAsync(Db, Outbox, messageId, consumer, now, effect, reportIfApplied, inProcessReport);
+
+    /// <summary>A cheap check before a slow third-party call; the transactional record stays the real guard.</summary>
+    public Task<bool> HasSeenAsync(Guid messageId, string consumer, CancellationToken ct) =>
+        Inbox.HasSeenAsync(Db, messageId, consumer, ct);
+}
+
+/// <summary>The store of the module named by the marker type <typeparamref name="TModule"/>, as its code asks for it.</summary>
+public sealed class ModuleStore<TModule>(ModuleDeclaration declaration, Db db) : ModuleStore(declaration, db);

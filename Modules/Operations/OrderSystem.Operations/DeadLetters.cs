@@ -1,0 +1,110 @@
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using OrderSystem.BuildingBlocks.Messaging;
+using OrderSystem.BuildingBlocks.Modules;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace OrderSystem.Operations;
+
+/// <summary>
+/// The error queues (MassTransit's "&lt;queue&gt;_error") of the modules this process runs, as their declarations
+/// name their queues, read and replayed with RabbitMQ.Client on its own short-lived connection. Operators name a
+/// module in lower case.
+/// </summary>
+internal sealed class DeadLetters(IConfiguration configuration, ModuleCatalog catalog)
+{
+    internal sealed record Letter(Guid? MessageId, string? MessageType, string? Fault, string? FaultType, bool Redelivered);
+
+    internal sealed record Queue(string Module, string ErrorQueue, uint Messages, IReadOnlyList<Letter> Sample);
+
+    public IReadOnlyList<string> Modules => [.. QueueByModule.Keys];
+
+    private Dictionary<string, string> QueueByModule => catalog.Enabled.Where(m => m.Queue is not null)
+        .ToDictionary(m => m.Name.ToLowerInvariant(), m => m.Queue!, StringComparer.Ordinal);
+
+    /// <summary>Counts each error queue and peeks at its first messages; closing the channel unacked puts them back.</summary>
+    public async Task<IReadOnlyList<Queue>> ListAsync(int peek, CancellationToken ct)
+    {
+        await using var connection = await ConnectAsync(ct);
+        var queues = new List<Queue>();
+        foreach (var (module, queue) in QueueByModule)
+        {
+            var errorQueue = queue + "_error";
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
+            uint count;
+            try
+            {
+                count = (await channel.QueueDeclarePassiveAsync(errorQueue, ct)).MessageCount;
+            }
+            catch (OperationInterruptedException)
+            {
+                continue; // no error queue: nothing ever failed there
+            }
+            var sample = new List<Letter>();
+            for (var i = 0; i < Math.Min(peek, count); i++)
+            {
+                if (await channel.BasicGetAsync(errorQueue, autoAck: false, ct) is not { } result)
+                {
+                    break;
+                }
+                sample.Add(Describe(result));
+            }
+            queues.Add(new Queue(module, errorQueue, count, sample));
+        }
+        return queues;
+    }
+
+    /// <summary>
+    /// Moves up to <paramref name="limit"/> messages back to the module's queue, body and MessageId unchanged so the
+    /// inbox still dedupes. Each is acked off the error queue only after the broker confirmed its copy: a crash
+    /// midway leaves a message in both queues, never in neither.
+    /// </summary>
+    public async Task<int> ReplayAsync(string module, int limit, CancellationToken ct)
+    {
+        var queue = QueueByModule[module];
+        var errorQueue = queue + "_error";
+        await using var connection = await ConnectAsync(ct);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+        try
+        {
+            await channel.QueueDeclarePassiveAsync(errorQueue, ct);
+        }
+        catch (OperationInterruptedException)
+        {
+            return 0;
+        }
+        var replayed = 0;
+        while (replayed < limit && await channel.BasicGetAsync(errorQueue, autoAck: false, ct) is { } result)
+        {
+            var properties = new BasicProperties(result.BasicProperties);
+            properties.Headers = result.BasicProperties.Headers?
+                .Where(h => !h.Key.StartsWith("MT-Fault-", StringComparison.Ordinal) && h.Key != "MT-Reason")
+                .ToDictionary(h => h.Key, h => h.Value);
+            await channel.BasicPublishAsync("", queue, mandatory: true, properties, result.Body, ct);
+            await channel.BasicAckAsync(result.DeliveryTag, multiple: false, ct);
+            replayed++;
+        }
+        return replayed;
+    }
+
+    private static Letter Describe(BasicGetResult result)
+    {
+        var headers = result.BasicProperties.Headers;
+        string? Header(string name) => headers?.TryGetValue(name, out var value) == true && value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : null;
+        return new Letter(Guid.TryParse(result.BasicProperties.MessageId, out var id) ? id : null, result.BasicProperties.Type,
+            Header("MT-Fault-Message"), Header("MT-Fault-ExceptionType"), result.Redelivered);
+    }
+
+    private Task<IConnection> ConnectAsync(CancellationToken ct)
+    {
+        var options = configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var factory = new ConnectionFactory
+        {
+            HostName = options.Host, Port = options.Port, VirtualHost = options.VirtualHost,
+            UserName = options.Username, Password = options.Password, ClientProvidedName = "ordersystem-dead-letters",
+        };
+        return factory.CreateConnectionAsync(ct);
+    }
+}

@@ -1,0 +1,38 @@
+using Dapper;
+using Microsoft.AspNetCore.Http;
+using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
+
+namespace OrderSystem.Operations;
+
+/// <summary>
+/// GET /api/admin/outbox?state=pending|failed: rows not yet confirmed by the broker, across the outboxes of every
+/// module this process runs. Pending rows have not been tried yet; failed rows are waiting for the relay's next attempt.
+/// </summary>
+internal static class ListOutbox
+{
+    internal sealed record Row(string Module, long Id, Guid MessageId, string MessageType, DateTime CreatedAt, int Attempts, string? LastError);
+
+    internal sealed record Response(string State, IReadOnlyList<Row> Items);
+
+    public static async Task<IResult> Handle(string? state, int? limit, IEnumerable<ModuleStore> modules, CancellationToken ct)
+    {
+        if (state is not ("pending" or "failed"))
+        {
+            return Problems.Validation("state", "Give state=pending or state=failed.");
+        }
+        if (limit is not null and not (>= 1 and <= 1000))
+        {
+            return Problems.Validation("limit", "The limit must be from 1 to 1000.");
+        }
+        var items = new List<Row>();
+        foreach (var outbox in OutboxQueries.Of(modules))
+        {
+            await using var connection = await outbox.Module.Db.OpenAsync(ct);
+            items.AddRange(await connection.QueryAsync<Row>(new CommandDefinition(outbox.List,
+                new { Module = outbox.Module.Declaration.TablePrefix.TrimEnd('_'), Failed = state == "failed", Limit = limit ?? 100 },
+                cancellationToken: ct)));
+        }
+        return TypedResults.Ok(new Response(state, items));
+    }
+}

@@ -1,0 +1,14 @@
+using MassTransit;
+using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Order.Contracts;
+using OrderSystem.Push.Contracts;
+
+namespace OrderSystem.Order.Fulfillment;
+
+/// <summary>Marks the order's SMS step Done when Push, running in another process, reports it.</summary>
+internal sealed class RecordSmsSent(ModuleStore<ModuleTag> orders) : IConsumer<SmsSent>
+{
+    public Task Consume(ConsumeContext<SmsSent> context) => FulfillmentWrites.RecordAsync(
+        orders.Db, context.Message.OrderId, FulfillmentStep.Sms, "Done", context.Message.OccurredAt);
+}

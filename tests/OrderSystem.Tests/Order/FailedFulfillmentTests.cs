@@ -1,0 +1,30 @@
+using System.Net;
+using OrderSystem.Tests.Infrastructure;
+
+namespace OrderSystem.Tests.Order;
+
+/// <summary>A host of its own whose SMS gateway always fails.</summary>
+public sealed class FailedFulfillmentTests
+{
+    [Test]
+    public async Task An_SMS_that_keeps_failing_shows_as_Failed_while_the_other_steps_complete()
+    {
+        await using var system = await TestSystem.StartAsync("smsdown",
+            settings: new Dictionary<string, string> { ["Simulation:Sms:FailureProbability"] = "1" });
+        var sku = "F-" + Guid.NewGuid().ToString("N")[..10];
+        Assert.That((await system.Api.PutProductAsync(sku, 10m, 5)).Status, Is.EqualTo(HttpStatusCode.OK));
+        var orderId = (await system.Api.PlaceOrderAsync("u-failed", (sku, 1))).Json["orderId"]!.GetValue<string>();
+        Assert.That((await system.Api.PayAsync(orderId, "pay-1", 10m)).Status, Is.EqualTo(HttpStatusCode.OK));
+
+        var order = await Eventually.Until(() => system.Api.GetAsync($"/api/orders/{orderId}"),
+            r => r.Json["fulfillment"]!["sms"]!["status"]!.GetValue<string>() == "Failed"
+                 && r.Json["fulfillment"]!["shipment"]!["status"]!.GetValue<string>() == "Done",
+            TimeSpan.FromSeconds(30), "the SMS step to fail after its retries");
+
+        var fulfillment = order.Json["fulfillment"]!;
+        Assert.That(fulfillment["points"]!["status"]!.GetValue<string>(), Is.EqualTo("Done"));
+        Assert.That(fulfillment["coupon"]!["status"]!.GetValue<string>(), Is.EqualTo("Done"));
+        Assert.That(fulfillment["sms"]!["at"], Is.Not.Null);
+        Assert.That((await system.Api.GetAsync("/api/users/u-failed/sms")).Json.AsArray(), Is.Empty);
+    }
+}

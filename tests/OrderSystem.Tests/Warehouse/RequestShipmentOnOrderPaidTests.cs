@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using OrderSystem.Tests.Infrastructure;
+using OrderSystem.Warehouse;
+using static OrderSystem.Tests.Operations.OrderPaidConsumers;
+
+namespace OrderSystem.Tests.Warehouse;
+
+/// <summary>Warehouse's consumer of OrderPaid: one shipment request per paid order, to the (simulated) logistics system.</summary>
+public sealed class RequestShipmentOnOrderPaidTests : SystemTest
+{
+    private static readonly ConsumerUnderTest Consumer =
+        new(WarehouseModule.Declaration, order => ShipmentsOfAsync(order.OrderId), LogisticsGateway.Name);
+
+    [Test]
+    public async Task A_paid_order_gets_one_shipment_request_with_a_tracking_number()
+    {
+        var order = await PayNewOrderAsync();
+        await WaitUntilFulfilledAsync(order.OrderId);
+
+        var shipments = await ShipmentsOfAsync(order.OrderId);
+
+        Assert.That(shipments, Has.Count.EqualTo(1));
+        Assert.That(shipments[0]!["orderId"]!.GetValue<string>(), Is.EqualTo(order.OrderId));
+        Assert.That(shipments[0]!["status"]!.GetValue<string>(), Is.EqualTo("Requested"));
+        Assert.That(shipments[0]!["trackingNumber"]!.GetValue<string>(), Does.Match("^TRK[0-9A-F]{12}$"));
+    }
+
+    [Test]
+    public Task An_OrderPaid_delivered_twice_and_again_under_a_new_message_id_requests_one_shipment() =>
+        AssertDeliveredAgainHasOneEffectAsync(Consumer);
+
+    [Test]
+    public Task A_logistics_system_that_fails_three_times_and_then_recovers_gets_one_request_and_the_step_is_Done() =>
+        AssertFlakyGatewayIsRetriedToOneEffectAsync(Consumer, failures: 3);
+
+    [Test]
+    public Task A_logistics_system_that_always_fails_dead_letters_the_OrderPaid_and_the_step_is_Failed_while_the_others_complete() =>
+        AssertDownGatewayDeadLettersAsync(Consumer);
+
+    private static async Task<JsonArray> ShipmentsOfAsync(string orderId) =>
+        (await Api.GetAsync($"/api/shipments?orderId={orderId}")).Json.AsArray();
+}
