@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.OpenApi;
 using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi;
 using OrderSystem.BuildingBlocks.Http;
 using Scalar.AspNetCore;
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Modules;
-using OrderSystem.Operations.Contracts;
 using OrderSystem.Inventory.Contracts;
+using OrderSystem.Operations.Contracts;
 
 namespace OrderSystem.Inventory;
 

@@ -1,8 +1,8 @@
 using Dapper;
 using Microsoft.AspNetCore.Http;
 using OrderSystem.BuildingBlocks.Database;
-using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory.Contracts;
 
 namespace OrderSystem.Inventory;

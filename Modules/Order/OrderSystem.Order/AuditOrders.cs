@@ -1,9 +1,8 @@
 using System.Data;
 using Dapper;
-using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Modules;
-using OrderSystem.Operations.Contracts;
 using OrderSystem.Inventory.Contracts;
+using OrderSystem.Operations.Contracts;
 
 namespace OrderSystem.Order;
 

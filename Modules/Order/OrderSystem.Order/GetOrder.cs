@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using OrderSystem.BuildingBlocks.Database;
-using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Order.Fulfillment;
 
 namespace OrderSystem.Order;

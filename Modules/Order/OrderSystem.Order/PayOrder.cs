@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
 
 namespace OrderSystem.Order;
 

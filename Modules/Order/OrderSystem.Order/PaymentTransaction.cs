@@ -1,10 +1,9 @@
 using System.Data.Common;
-using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
-using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Observability;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Order.Contracts;

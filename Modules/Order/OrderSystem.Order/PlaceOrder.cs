@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
-using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory.Contracts;
 
 namespace OrderSystem.Order;

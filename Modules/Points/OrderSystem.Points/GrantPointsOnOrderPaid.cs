@@ -1,6 +1,6 @@
 using MassTransit;
-using MySqlConnector;
 using Microsoft.Extensions.Options;
+using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
-using OrderSystem.ThirdParties;
 using OrderSystem.Push.Contracts;
+using OrderSystem.ThirdParties;
 
 namespace OrderSystem.Push;
 

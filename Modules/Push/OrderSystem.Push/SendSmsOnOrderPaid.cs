@@ -1,7 +1,7 @@
 using System.Globalization;
 using MassTransit;
-using MySqlConnector;
 using Microsoft.Extensions.Options;
+using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;

@@ -31,7 +31,10 @@ internal sealed class DrainingQueues : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            HostName = options.RabbitHost, Port = options.RabbitPort, UserName = options.RabbitUser, Password = options.RabbitPassword,
+            HostName = options.RabbitHost,
+            Port = options.RabbitPort,
+            UserName = options.RabbitUser,
+            Password = options.RabbitPassword,
             VirtualHost = options.VirtualHost,
         };
         var queues = new DrainingQueues(await factory.CreateConnectionAsync("ordersystem-bench-drain", ct));

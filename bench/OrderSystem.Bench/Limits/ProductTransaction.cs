@@ -1,9 +1,6 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection;
-using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Bench.Load;
+using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory;
 using OrderSystem.Order;
 using OrderTag = OrderSystem.Order.ModuleTag;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using OrderSystem.Bench.Hosting;
 using OrderSystem.Bench.Limits;
-using OrderSystem.Bench.Load;
 
 namespace OrderSystem.Bench.Report;
 

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using MySqlConnector;
-using Microsoft.AspNetCore.Http;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Modules;

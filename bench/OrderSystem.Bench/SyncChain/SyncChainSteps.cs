@@ -1,4 +1,3 @@
-using MassTransit;
 using OrderSystem.Marketing;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Points;

@@ -2,7 +2,6 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MySqlConnector;
-using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.Tests.Infrastructure;
 

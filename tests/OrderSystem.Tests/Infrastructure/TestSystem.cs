@@ -1,13 +1,13 @@
+using Dapper;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry.Trace;
-using Dapper;
 using MySqlConnector;
-using OrderSystem.Migrations;
+using OpenTelemetry.Trace;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Migrations;
 using Respawn;
 
 namespace OrderSystem.Tests.Infrastructure;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Routing;
 using OrderSystem.Tests.Infrastructure;
 

@@ -23,5 +23,5 @@ public static class EndpointDocs
         endpoint.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }
 
-/// <summary>Endpoint metadata that <see cref="ApiDocs"/> turns into a required header parameter.</summary>
+/// <summary>Endpoint metadata that the service defaults' API docs turns into a required header parameter.</summary>
 public sealed record RequiredHeader(string Name, string Description);

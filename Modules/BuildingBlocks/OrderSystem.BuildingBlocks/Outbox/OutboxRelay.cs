@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
 using MassTransit;
-using MySqlConnector;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Observability;
 

@@ -1,5 +1,4 @@
 using MassTransit;
-using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Points.Contracts;
