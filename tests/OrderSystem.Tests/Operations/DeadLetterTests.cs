@@ -1,7 +1,7 @@
 using System.Net;
 using OrderSystem.Push;
-using OrderSystem.ThirdParties;
 using OrderSystem.Tests.Infrastructure;
+using OrderSystem.ThirdParties;
 using static OrderSystem.Tests.Operations.OrderPaidConsumers;
 
 namespace OrderSystem.Tests.Operations;
