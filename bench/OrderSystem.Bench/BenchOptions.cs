@@ -92,12 +92,7 @@ internal sealed class BenchOptions
         var bench = configuration.GetSection("Bench");
         var defaults = new BenchOptions
         {
-            RepoRoot = repoRoot,
-            Configuration = configuration,
-            HostDll = "",
-            ConnectionString = "",
-            VirtualHost = "",
-            OutDirectory = "",
+            RepoRoot = repoRoot, Configuration = configuration, HostDll = "", ConnectionString = "", VirtualHost = "", OutDirectory = "",
         };
         // When the benchmark manages the host it works in a database and virtual host of its own, which it resets between runs.
         var url = bench["Url"];

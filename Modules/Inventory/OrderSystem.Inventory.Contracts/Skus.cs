@@ -10,6 +10,6 @@ public static partial class Skus
 
     public static bool IsValid([NotNullWhen(true)] string? sku) => sku is not null && Pattern().IsMatch(sku);
 
-    [GeneratedRegex(@"^[A-Za-z0-9._\-]{1,64}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._\-]{1,64}\z")] // \z, not $: $ also matches before a final newline
     private static partial Regex Pattern();
 }

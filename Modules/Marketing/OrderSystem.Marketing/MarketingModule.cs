@@ -15,11 +15,8 @@ public static class MarketingModule
 {
     public static readonly ModuleDeclaration Declaration = new("Marketing")
     {
-        Queue = "marketing",
-        Outbox = new("marketing_outbox", typeof(CouponIssued)),
-        Inbox = "marketing_inbox",
-        EffectTable = "marketing_coupons",
-        ReportedStep = "coupon",
+        Queue = "marketing", Inbox = "marketing_inbox", Outbox = new("marketing_outbox", typeof(CouponIssued)),
+        EffectTable = "marketing_coupons", ReportedStep = "coupon",
     };
 
     public static IHostApplicationBuilder AddMarketingModule(this IHostApplicationBuilder builder)

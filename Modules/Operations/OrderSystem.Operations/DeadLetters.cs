@@ -102,12 +102,8 @@ internal sealed class DeadLetters(IConfiguration configuration, ModuleCatalog ca
         var options = configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         var factory = new ConnectionFactory
         {
-            HostName = options.Host,
-            Port = options.Port,
-            VirtualHost = options.VirtualHost,
-            UserName = options.Username,
-            Password = options.Password,
-            ClientProvidedName = "ordersystem-dead-letters",
+            HostName = options.Host, Port = options.Port, VirtualHost = options.VirtualHost,
+            UserName = options.Username, Password = options.Password, ClientProvidedName = "ordersystem-dead-letters",
         };
         return factory.CreateConnectionAsync(ct);
     }

@@ -15,11 +15,8 @@ public static class PointsModule
 {
     public static readonly ModuleDeclaration Declaration = new("Points")
     {
-        Queue = "points",
-        Outbox = new("points_outbox", typeof(PointsGranted)),
-        Inbox = "points_inbox",
-        EffectTable = "points_entries",
-        ReportedStep = "points",
+        Queue = "points", Inbox = "points_inbox", Outbox = new("points_outbox", typeof(PointsGranted)),
+        EffectTable = "points_entries", ReportedStep = "points",
     };
 
     public static IHostApplicationBuilder AddPointsModule(this IHostApplicationBuilder builder)

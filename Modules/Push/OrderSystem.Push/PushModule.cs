@@ -17,11 +17,8 @@ public static class PushModule
 {
     public static readonly ModuleDeclaration Declaration = new("Push")
     {
-        Queue = "push",
-        Outbox = new("push_outbox", typeof(SmsSent)),
-        Inbox = "push_inbox",
-        EffectTable = "push_sms",
-        ReportedStep = "sms",
+        Queue = "push", Inbox = "push_inbox", Outbox = new("push_outbox", typeof(SmsSent)),
+        EffectTable = "push_sms", ReportedStep = "sms",
     };
 
     public static IHostApplicationBuilder AddPushModule(this IHostApplicationBuilder builder)

@@ -17,11 +17,8 @@ public static class WarehouseModule
 {
     public static readonly ModuleDeclaration Declaration = new("Warehouse")
     {
-        Queue = "warehouse",
-        Outbox = new("warehouse_outbox", typeof(ShipmentRequested)),
-        Inbox = "warehouse_inbox",
-        EffectTable = "warehouse_shipments",
-        ReportedStep = "shipment",
+        Queue = "warehouse", Inbox = "warehouse_inbox", Outbox = new("warehouse_outbox", typeof(ShipmentRequested)),
+        EffectTable = "warehouse_shipments", ReportedStep = "shipment",
     };
 
     public static IHostApplicationBuilder AddWarehouseModule(this IHostApplicationBuilder builder)

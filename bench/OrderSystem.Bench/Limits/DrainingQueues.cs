@@ -31,10 +31,7 @@ internal sealed class DrainingQueues : IAsyncDisposable
     {
         var factory = new ConnectionFactory
         {
-            HostName = options.RabbitHost,
-            Port = options.RabbitPort,
-            UserName = options.RabbitUser,
-            Password = options.RabbitPassword,
+            HostName = options.RabbitHost, Port = options.RabbitPort, UserName = options.RabbitUser, Password = options.RabbitPassword,
             VirtualHost = options.VirtualHost,
         };
         var queues = new DrainingQueues(await factory.CreateConnectionAsync("ordersystem-bench-drain", ct));

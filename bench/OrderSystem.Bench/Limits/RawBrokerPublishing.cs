@@ -17,10 +17,7 @@ internal static class RawBrokerPublishing
         await using var queues = await DrainingQueues.DeclareAsync(options, ct);
         var factory = new ConnectionFactory
         {
-            HostName = options.RabbitHost,
-            Port = options.RabbitPort,
-            UserName = options.RabbitUser,
-            Password = options.RabbitPassword,
+            HostName = options.RabbitHost, Port = options.RabbitPort, UserName = options.RabbitUser, Password = options.RabbitPassword,
             VirtualHost = options.VirtualHost,
         };
         await using var connection = await factory.CreateConnectionAsync("ordersystem-bench-raw", ct);

@@ -19,7 +19,7 @@ public sealed class SkusTests
     [TestCase("x' OR '1'='1")]
     [TestCase("SKÜ-1")]
     [TestCase("SKU-１")]
-    [TestCase("SKU-1\n", Ignore = "Known bug: the pattern ends in $, which also matches before a final newline (\\z would not)")]
+    [TestCase("SKU-1\n")] // a final newline: the pattern ends in \z, not $
     public void Anything_else_is_not_a_SKU(string? sku) =>
         Assert.That(Skus.IsValid(sku), Is.False);
 

@@ -11,6 +11,6 @@ public static partial class SqlIdentifier
     public static string Require(string name) =>
         SafeName().IsMatch(name) ? name : throw new ArgumentException($"'{name}' is not a plain table name.", nameof(name));
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    [GeneratedRegex(@"\A[a-z][a-z0-9_]{0,63}\z")] // \z, not $: $ also matches before a final newline
     private static partial Regex SafeName();
 }

@@ -40,7 +40,7 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
         consumerConfigurator.UseMessageRetry(r =>
         {
             r.Ignore<Exception>(DatabaseOutage.Is);
-            r.Intervals(_retry.RetryIntervalsMs);
+            r.Intervals(_retry.RetryIntervals);
         });
     }
 }
