@@ -3,6 +3,7 @@ using OrderSystem.Tests.Infrastructure;
 
 namespace OrderSystem.Tests.Faults;
 
+[Category("Slow")] // RabbitMQ stopped and its consumers back
 public sealed class BrokerOutageStreamTests : SystemTest
 {
     [Test]

@@ -24,6 +24,7 @@ public sealed class HealthTests : SystemTest
         Assert.That(ready.Json["entries"]!["outbox"]!["data"]!["order_outbox"]!["pending"]!.GetValue<long>(), Is.Zero);
     }
 
+    [Category("Slow")] // RabbitMQ stopped until readiness goes red and comes back
     [Test]
     public async Task Readiness_fails_while_the_broker_is_stopped_and_a_payment_waits_too_long_then_recovers()
     {

@@ -46,6 +46,7 @@ public sealed class MetricsTests : SystemTest
         });
     }
 
+    [Category("Slow")] // RabbitMQ stopped and the backlog published after
     [Test]
     public async Task While_the_broker_is_stopped_relay_failures_are_counted_and_the_backlog_is_published_after()
     {
