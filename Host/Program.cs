@@ -13,7 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();          // telemetry, health checks, OpenAPI, problem+json
 builder.AddInventoryModule();          // each module checks Modules:Enabled itself
-builder.AddOrderModule();              // after Inventory: they share the payment transaction
+builder.AddOrderModule();              // after Inventory: they share the payment transaction; hosted: the expiry closer
 builder.AddPointsModule();
 builder.AddMarketingModule();
 builder.AddPushModule();

@@ -10,7 +10,7 @@ internal static class GetOrder
 {
     internal sealed record Response(
         Guid OrderId, string UserId, string Status, decimal TotalAmount, IReadOnlyList<OrderItem> Items,
-        DateTime CreatedAt, string? PaymentId, DateTime? PaidAt, FulfillmentView Fulfillment);
+        DateTime CreatedAt, DateTime ExpiresAt, string? PaymentId, DateTime? PaidAt, DateTime? ExpiredAt, FulfillmentView Fulfillment);
 
     public static async Task<IResult> Handle(string orderId, ModuleStore<ModuleTag> orders, CancellationToken ct)
     {
@@ -26,6 +26,6 @@ internal static class GetOrder
         }
         var fulfillment = await FulfillmentView.LoadAsync(connection, id, ct);
         return TypedResults.Ok(new Response(order.OrderId, order.UserId, order.Status, order.TotalAmount, order.Items,
-            order.CreatedAt, order.PaymentId, order.PaidAt, fulfillment));
+            order.CreatedAt, order.ExpiresAt, order.PaymentId, order.PaidAt, order.ExpiredAt, fulfillment));
     }
 }

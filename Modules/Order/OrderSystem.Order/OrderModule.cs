@@ -9,6 +9,7 @@ using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Operations.Contracts;
 using OrderSystem.Order.Contracts;
+using OrderSystem.Order.Expiry;
 using OrderSystem.Order.Fulfillment;
 
 namespace OrderSystem.Order;
@@ -20,7 +21,7 @@ public static class OrderModule
     public static readonly ModuleDeclaration Declaration = new("Order")
     {
         Queue = "order",
-        Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested)),
+        Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired)),
     };
 
     /// <summary>Add it after Inventory, whose stock it changes inside its payment transaction.</summary>
@@ -33,6 +34,12 @@ public static class OrderModule
         RequireInventoryOnTheSameConnection(builder);
         builder.Services.AddSingleton<PaymentSignature>();
         builder.Services.AddSingleton<PaymentTransaction>();
+        builder.Services.AddOptions<OrderOptions>().Bind(builder.Configuration.GetSection("Orders"))
+            .Validate(o => o.PaymentWindowSeconds > 0 && o.ExpiryPollMs > 0 && o.ExpiryBatchSize > 0, "Orders: the window, poll and batch must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<LatePayment>();
+        builder.Services.AddSingleton<CloseDueOrders>();
+        builder.Services.AddHostedService<OrderExpiryCloser>();
         builder.Services.AddSingleton<IFulfillmentRecorder, FulfillmentRecorder>();
         builder.Services.AddSingleton<IReconciliationAudit, AuditOrders>();
         builder.AddConsumers(bus =>

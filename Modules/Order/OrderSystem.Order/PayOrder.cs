@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Order.Expiry;
 
 namespace OrderSystem.Order;
 
@@ -15,7 +17,8 @@ internal static class PayOrder
     internal sealed record Response(Guid OrderId, string Status, string PaymentId, DateTime PaidAt);
 
     public static async Task<IResult> Handle(
-        string orderId, HttpRequest http, ModuleStore<ModuleTag> orders, PaymentTransaction payment, PaymentSignature signature, CancellationToken ct)
+        string orderId, HttpRequest http, ModuleStore<ModuleTag> orders, PaymentTransaction payment, LatePayment late,
+        PaymentSignature signature, TimeProvider clock, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadBytesAsync(http, ct);
         if (problem is not null)
@@ -52,6 +55,16 @@ internal static class PayOrder
             {
                 return Problems.NotFound("Order", orderId);
             }
+            if (order is { Status: OrderStatus.Expired, PaymentId: null } && attempt < 2)
+            {
+                // The first payment after the window: record it and request its refund, in one transaction.
+                var recorded = await late.RecordAsync(connection, order, request!.PaymentId!, request.Amount!.Value, clock.UtcNowForDatabase(), ct);
+                if (recorded is not null)
+                {
+                    return recorded;
+                }
+                continue;
+            }
             if (order.Status != OrderStatus.Created || attempt > 0)
             {
                 return Answer(order, request!);
@@ -77,6 +90,9 @@ internal static class PayOrder
         OrderStatus.Paid => Problems.Create(StatusCodes.Status409Conflict, "already-paid", "Order already paid.",
             "The order was paid by another payment; this one must be refunded by the provider."),
         OrderStatus.Cancelled when order.PaymentId == request.PaymentId => PaymentTransaction.OutOfStock(),
+        OrderStatus.Expired when order.PaymentId == request.PaymentId => LatePayment.Problem(),
+        OrderStatus.Expired => Problems.Create(StatusCodes.Status409Conflict, "order-expired", "Order expired.",
+            "The order's payment window ended and another late payment was already recorded; this one must be refunded by the provider."),
         _ => Problems.Create(StatusCodes.Status409Conflict, "order-cancelled", "Order cancelled.",
             "The order was cancelled and cannot be paid."),
     };

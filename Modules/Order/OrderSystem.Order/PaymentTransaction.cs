@@ -7,21 +7,28 @@ using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Observability;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Order.Contracts;
+using OrderSystem.Order.Expiry;
 
 namespace OrderSystem.Order;
 
 /// <summary>
 /// The payment's one transaction: Created to Paid, stock deducted through Inventory's port, an OrderPaid outbox row.
-/// When stock is short it all rolls back and a second transaction cancels the order and asks for a refund.
+/// When stock is short it all rolls back and a second transaction cancels the order and asks for a refund; when the
+/// payment window has ended the order is expired instead (<see cref="LatePayment"/>).
 /// </summary>
-internal sealed class PaymentTransaction(IStock stock, ModuleStore<ModuleTag> orders, TimeProvider clock)
+internal sealed class PaymentTransaction(IStock stock, ModuleStore<ModuleTag> orders, LatePayment late, TimeProvider clock)
 {
-    // The status condition makes the update the arbiter between concurrent callbacks for one order.
-    private const string MarkPaidSql =
-        "UPDATE order_orders SET status = 'Paid', payment_id = @PaymentId, paid_at = @Now WHERE id = @Id AND status = 'Created'";
+    // The status condition makes the update the arbiter between concurrent callbacks for one order, and between a
+    // payment and the expiry closer; the deadline condition refuses a payment that comes after the window.
+    private const string MarkPaidSql = """
+        UPDATE order_orders SET status = 'Paid', payment_id = @PaymentId, paid_at = @Now
+        WHERE id = @Id AND status = 'Created' AND expires_at > @Now
+        """;
 
-    private const string MarkCancelledSql =
-        "UPDATE order_orders SET status = 'Cancelled', payment_id = @PaymentId, cancelled_at = @Now WHERE id = @Id AND status = 'Created'";
+    private const string MarkCancelledSql = """
+        UPDATE order_orders SET status = 'Cancelled', payment_id = @PaymentId, cancelled_at = @Now
+        WHERE id = @Id AND status = 'Created' AND expires_at > @Now
+        """;
 
     /// <summary>Returns the answer, or null when the order changed under us and must be read again.</summary>
     public async Task<IResult?> PayAsync(MySqlConnection connection, StoredOrder order, string paymentId, CancellationToken ct)
@@ -29,6 +36,10 @@ internal sealed class PaymentTransaction(IStock stock, ModuleStore<ModuleTag> or
         using var span = Telemetry.Source.StartActivity("payment transaction");
         span?.SetTag("order.id", order.OrderId);
         var now = clock.UtcNowForDatabase();
+        if (now >= order.ExpiresAt)
+        {
+            return await late.ExpireAsync(connection, order, paymentId, now, ct);
+        }
         var paid = new OrderPaid(order.OrderId, order.UserId,
             order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice)).ToList(), order.TotalAmount, paymentId, now);
 
@@ -61,14 +72,14 @@ internal sealed class PaymentTransaction(IStock stock, ModuleStore<ModuleTag> or
                 return TypedResults.Ok(new PayOrder.Response(order.OrderId, OrderStatus.Paid, paymentId, now));
             }
         }
-        // Either a line was short, or a concurrent callback changed the order first: the cancellation's own status
-        // condition tells them apart, and answers null (read the order again) in the second case.
-        return await CancelForShortStockAsync(connection, order, paymentId, ct);
+        // Either a line was short, or a concurrent callback or the closer changed the order first: the cancellation's
+        // own status condition tells them apart, and answers null (read the order again) in the second case.
+        return await CancelForShortStockAsync(connection, order, paymentId, now, ct);
     }
 
-    private async Task<IResult?> CancelForShortStockAsync(MySqlConnection connection, StoredOrder order, string paymentId, CancellationToken ct)
+    private async Task<IResult?> CancelForShortStockAsync(
+        MySqlConnection connection, StoredOrder order, string paymentId, DateTime now, CancellationToken ct)
     {
-        var now = clock.UtcNowForDatabase();
         var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, "out-of-stock", now);
         // One round trip: the refund request is written only if the status update found the order still Created.
         await using var batch = new MySqlBatch(connection)

@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory.Contracts;
+using OrderSystem.Order.Expiry;
 
 namespace OrderSystem.Order;
 
@@ -15,17 +17,19 @@ internal static class PlaceOrder
     internal sealed record ItemRequest(string? Sku, int? Quantity);
 
     internal sealed record Response(
-        Guid OrderId, string UserId, string Status, decimal TotalAmount, IReadOnlyList<OrderItem> Items, DateTime CreatedAt);
+        Guid OrderId, string UserId, string Status, decimal TotalAmount, IReadOnlyList<OrderItem> Items, DateTime CreatedAt,
+        DateTime ExpiresAt);
 
     private const string InsertOrderSql = """
-        INSERT INTO order_orders (id, user_id, status, total_amount, created_at)
-        VALUES (@Id, @UserId, 'Created', @TotalAmount, @CreatedAt)
+        INSERT INTO order_orders (id, user_id, status, total_amount, created_at, expires_at)
+        VALUES (@Id, @UserId, 'Created', @TotalAmount, @CreatedAt, @ExpiresAt)
         """;
 
     private const string InsertItemSql =
         "INSERT INTO order_items (order_id, sku, quantity, unit_price) VALUES (@OrderId, @Sku, @Quantity, @UnitPrice)";
 
-    public static async Task<IResult> Handle(HttpRequest http, ModuleStore<ModuleTag> orders, IStock stock, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(
+        HttpRequest http, ModuleStore<ModuleTag> orders, IStock stock, IOptions<OrderOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var (request, problem) = await JsonBody.ReadAsync<Request>(http, ct);
         if (problem is not null)
@@ -47,8 +51,9 @@ internal static class PlaceOrder
         }
 
         var items = lines.ConvertAll(l => new OrderItem(l.Sku, l.Quantity, prices[l.Sku]));
+        var now = clock.UtcNowForDatabase();
         var order = new Response(Guid.CreateVersion7(), request.UserId!, OrderStatus.Created,
-            items.Sum(i => i.UnitPrice * i.Quantity), items, clock.UtcNowForDatabase());
+            items.Sum(i => i.UnitPrice * i.Quantity), items, now, now.AddSeconds(options.Value.PaymentWindowSeconds));
         await InsertAsync(orders.Db, order, ct);
         return TypedResults.Created($"/api/orders/{order.OrderId}", order);
     }
@@ -66,7 +71,7 @@ internal static class PlaceOrder
                     Parameters =
                     {
                         new("@Id", order.OrderId), new("@UserId", order.UserId),
-                        new("@TotalAmount", order.TotalAmount), new("@CreatedAt", order.CreatedAt),
+                        new("@TotalAmount", order.TotalAmount), new("@CreatedAt", order.CreatedAt), new("@ExpiresAt", order.ExpiresAt),
                     },
                 },
             },

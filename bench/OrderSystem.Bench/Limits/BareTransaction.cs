@@ -12,8 +12,9 @@ namespace OrderSystem.Bench.Limits;
 internal static class BareTransaction
 {
     private const string InsertOrdersSql = """
-        INSERT INTO order_orders (id, user_id, status, total_amount, created_at)
-        SELECT UUID(), CONCAT('bare-', seq), 'Created', 10.00, UTC_TIMESTAMP(6) FROM seq_1_to_100000000 WHERE seq <= @Count
+        INSERT INTO order_orders (id, user_id, status, total_amount, created_at, expires_at)
+        SELECT UUID(), CONCAT('bare-', seq), 'Created', 10.00, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR
+        FROM seq_1_to_100000000 WHERE seq <= @Count
         """;
 
     private const string OrderIdsSql = "SELECT id FROM order_orders WHERE status = 'Created' AND user_id LIKE 'bare-%'";

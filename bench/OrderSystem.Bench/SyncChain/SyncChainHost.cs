@@ -3,7 +3,9 @@ using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Marketing;
+using Microsoft.Extensions.Options;
 using OrderSystem.Order;
+using OrderSystem.Order.Expiry;
 using OrderSystem.Points;
 using OrderSystem.Push;
 using OrderSystem.ThirdParties;
@@ -55,8 +57,8 @@ internal static class SyncChainHost
         app.MapGet("/health/live", () => Results.Ok());
         app.MapInventoryEndpoints();
         // A lambda, not the method group: ASP.NET's route analyzer cannot read a handler compiled in another assembly.
-        app.MapPost("/api/orders", (HttpRequest http, ModuleStore<OrderTag> orders, IStock stock, TimeProvider clock, CancellationToken ct) =>
-            PlaceOrder.Handle(http, orders, stock, clock, ct));
+        app.MapPost("/api/orders", (HttpRequest http, ModuleStore<OrderTag> orders, IStock stock, IOptions<OrderOptions> window,
+            TimeProvider clock, CancellationToken ct) => PlaceOrder.Handle(http, orders, stock, window, clock, ct));
         app.MapPost("/api/orders/{orderId}/payment", PayThroughSyncChain.Handle);
         await app.StartAsync();
         return app;

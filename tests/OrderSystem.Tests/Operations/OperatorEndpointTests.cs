@@ -33,8 +33,9 @@ public sealed class OperatorEndpointTests : SystemTest
         // Break each invariant by hand, as a bug or a lost message would.
         var stuck = Guid.NewGuid();
         await CountAsync("""
-            INSERT INTO order_orders (id, user_id, status, total_amount, payment_id, created_at, paid_at)
-            VALUES (@stuck, 'u-stuck', 'Paid', 1.00, 'pay-stuck', UTC_TIMESTAMP(6) - INTERVAL 2 HOUR, UTC_TIMESTAMP(6) - INTERVAL 1 HOUR)
+            INSERT INTO order_orders (id, user_id, status, total_amount, payment_id, created_at, paid_at, expires_at)
+            VALUES (@stuck, 'u-stuck', 'Paid', 1.00, 'pay-stuck', UTC_TIMESTAMP(6) - INTERVAL 2 HOUR, UTC_TIMESTAMP(6) - INTERVAL 1 HOUR,
+                    UTC_TIMESTAMP(6) - INTERVAL 90 MINUTE)
             """, new { stuck });
         await CountAsync("UPDATE inventory_products SET deducted = deducted + 1 WHERE sku = @sku", new { sku });
         await CountAsync("""
