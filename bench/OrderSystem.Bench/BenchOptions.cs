@@ -32,6 +32,11 @@ internal sealed class BenchOptions
         ["--sms-spike-ms"] = "Bench:Costs:SmsSpikeMs",
         ["--logistics-spike-ms"] = "Bench:Costs:LogisticsSpikeMs",
         ["--failure-probability"] = "Bench:Costs:FailureProbability",
+        ["--expiry-orders"] = "Bench:ExpiryOrders",
+        ["--expiry-burst"] = "Bench:ExpiryBurst",
+        ["--expiry-paid"] = "Bench:ExpiryPaid",
+        ["--expiry-spread"] = "Bench:ExpirySpreadSeconds",
+        ["--expiry-pay-rate"] = "Bench:ExpiryPayRate",
         ["--url"] = "Bench:Url",
         ["--host-dll"] = "Bench:HostDll",
         ["--database"] = "Bench:Database",
@@ -58,6 +63,13 @@ internal sealed class BenchOptions
     public int RelayMessages { get; init; } = 20000;
     public int BrokerMessages { get; init; } = 20000;
     public Costs Costs { get; init; } = new();
+
+    /// <summary>The expiry scenario: unpaid orders seeded, of them due in one burst, seeded ones paid, window and ordinary payment rate.</summary>
+    public int ExpiryOrders { get; init; } = 1_000_000;
+    public int ExpiryBurst { get; init; } = 50_000;
+    public int ExpiryPaid { get; init; } = 1_000;
+    public double ExpirySpreadSeconds { get; init; } = 180;
+    public double ExpiryPayRate { get; init; } = 50;
 
     /// <summary>A host that is already running: the benchmark then neither starts, restarts nor resets anything.</summary>
     public string? Url { get; init; }
@@ -112,6 +124,11 @@ internal sealed class BenchOptions
             Runs = (bench["Runs"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .ToHashSet(StringComparer.OrdinalIgnoreCase),
             Orders = bench.GetValue("Orders", defaults.Orders),
+            ExpiryOrders = bench.GetValue("ExpiryOrders", defaults.ExpiryOrders),
+            ExpiryBurst = bench.GetValue("ExpiryBurst", defaults.ExpiryBurst),
+            ExpiryPaid = bench.GetValue("ExpiryPaid", defaults.ExpiryPaid),
+            ExpirySpreadSeconds = bench.GetValue("ExpirySpreadSeconds", defaults.ExpirySpreadSeconds),
+            ExpiryPayRate = bench.GetValue("ExpiryPayRate", defaults.ExpiryPayRate),
             SyncOrders = bench.GetValue("SyncOrders", defaults.SyncOrders),
             WarmupOrders = bench.GetValue("WarmupOrders", defaults.WarmupOrders),
             WarmupSeconds = bench.GetValue("WarmupSeconds", defaults.WarmupSeconds),

@@ -37,6 +37,19 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         {
             await LimitsAsync(ct);
         }
+        if (options.Scenarios.Contains("expiry"))
+        {
+            await ExpiryAsync(ct);
+        }
+    }
+
+    /// <summary>Unpaid orders closing on time (not in the default set: it seeds a million orders).</summary>
+    private async Task ExpiryAsync(CancellationToken ct)
+    {
+        await using var host = await StartProductHostAsync("expiry", Costs.Zero, ct);
+        using var shop = Shop(host?.Url ?? options.Url!);
+        await Catalog.SeedAsync(shop, _skus, ct);
+        report.Expiry = await new Expiry.ExpiryScenario(options, shop, _skus, Log).RunAsync(ct);
     }
 
     private async Task SynchronousChainAsync(CancellationToken ct)

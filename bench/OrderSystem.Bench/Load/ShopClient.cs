@@ -44,7 +44,10 @@ internal sealed class ShopClient(HttpClient http, string adminKey, string callba
     }
 
     /// <summary>The signed payment callback; true when the order is now paid.</summary>
-    public async Task<bool> PayAsync(PlacedOrder order, CancellationToken ct)
+    public async Task<bool> PayAsync(PlacedOrder order, CancellationToken ct) => await PayForStatusAsync(order, ct) == HttpStatusCode.OK;
+
+    /// <summary>The signed payment callback's answer: 200 paid, 409 for an order that can no longer be paid, ...</summary>
+    public async Task<HttpStatusCode> PayForStatusAsync(PlacedOrder order, CancellationToken ct)
     {
         var body = $$"""{"paymentId":"pay-{{order.OrderId:N}}","amount":{{order.Total.ToString(CultureInfo.InvariantCulture)}}}""";
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -55,7 +58,7 @@ internal sealed class ShopClient(HttpClient http, string adminKey, string callba
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add("X-Signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(_secret, bytes)));
         using var response = await http.SendAsync(request, ct);
-        return response.StatusCode == HttpStatusCode.OK;
+        return response.StatusCode;
     }
 
     public async Task<bool> IsLiveAsync(CancellationToken ct)

@@ -14,6 +14,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     public RunRecord? Bare => Run(BareTransactionRun);
     public BrokerResult? Broker { get; set; }
     public List<string> Notes { get; } = [];
+    public Expiry.ExpiryRecord? Expiry { get; set; }
 
     public const string BareTransactionRun = "bare-transaction";
     public const string ProductTransactionRun = "product-transaction";
@@ -41,6 +42,10 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         Lag(md);
         Throughput(md);
         Targets(md);
+        if (Expiry is not null)
+        {
+            ExpiryReport.Render(md, Expiry);
+        }
         md.AppendLine("## Chart").AppendLine();
         md.AppendLine("![Payment latency by percentile](latency.svg)").AppendLine();
         if (Notes.Count > 0)

@@ -37,7 +37,7 @@ internal sealed partial class OrderExpiryCloser(
             {
                 failures++;
                 LogPassFailed(e.Message, e);
-                wait = TimeSpan.FromMilliseconds(Math.Min(2000, 100 * Math.Pow(2, Math.Min(failures, 5)))); // an outage: don't spin
+                wait = TimeSpan.FromMilliseconds(Math.Min(500, 100 * Math.Pow(2, failures))); // an outage: try twice a second, no faster
             }
             await Task.Delay(wait, clock, stoppingToken);
         }
