@@ -24,7 +24,8 @@ internal sealed class ExpiryScenario(BenchOptions options, ShopClient shop, IRea
         var paid = Math.Min(options.ExpiryPaid, (n - burst) / 2);
         var duration = TimeSpan.FromSeconds(Math.Min(options.DurationSeconds, 15));
 
-        log("expiry: placement and payment with no order pending");
+        log("expiry: warm-up (unmeasured), then placement and payment with no order pending");
+        await PlaceAndPayAsync("warm-up", duration, ct);
         var none = await PlaceAndPayAsync("none pending", duration, ct);
         log($"expiry: seeding {n:N0} unpaid orders (deadlines a day away)");
         await ExpirySeed.InsertAsync(options.ConnectionString, n, ct);

@@ -47,6 +47,31 @@ public sealed class Outbox
     public MySqlBatchCommand CreateInsertIfPreviousInserted<T>(Guid messageId, T message, DateTime now) where T : class =>
         CreateInsert(_insertIfPreviousInsertedSql, messageId, message, now);
 
+    /// <summary>
+    /// Many events of one type in one multi-row insert, for a caller that writes a batch of them at once: one statement
+    /// instead of one per row. Each row gets a new message id.
+    /// </summary>
+    public MySqlBatchCommand CreateInsertMany<T>(IReadOnlyList<T> messages, DateTime now) where T : class
+    {
+        // Numbered parameter names only; every value is a parameter.
+        var rows = string.Join(", ", Enumerable.Range(0, messages.Count).Select(i => $"(@MessageId{i}, @MessageType, @Payload{i}, @TraceParent, @CreatedAt)"));
+        var command = new MySqlBatchCommand($"INSERT INTO {Table} {Columns} VALUES {rows}")
+        {
+            Parameters =
+            {
+                new MySqlParameter("@MessageType", OutboxMessageTypes.NameOf(typeof(T))),
+                new MySqlParameter("@TraceParent", Activity.Current?.Id),
+                new MySqlParameter("@CreatedAt", now),
+            },
+        };
+        for (var i = 0; i < messages.Count; i++)
+        {
+            command.Parameters.Add(new MySqlParameter($"@MessageId{i}", Guid.CreateVersion7()));
+            command.Parameters.Add(new MySqlParameter($"@Payload{i}", JsonSerializer.Serialize(messages[i], PayloadJson)));
+        }
+        return command;
+    }
+
     private MySqlBatchCommand CreateInsert<T>(string sql, Guid messageId, T message, DateTime now) where T : class
     {
         // A span of its own marks the row in the trace; the relay's publish continues as its child.

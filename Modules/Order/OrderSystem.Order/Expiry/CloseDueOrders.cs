@@ -29,9 +29,8 @@ internal sealed class CloseDueOrders(ModuleStore<ModuleTag> orders)
 
     private const string BeginSql = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION;";
 
-    // The claim holds the row lock, so the status condition only guards against a row closed before the claim saw it.
-    private const string ExpireSql =
-        "UPDATE order_orders SET status = 'Expired', expired_at = @Now WHERE id = @Id AND status = 'Created'";
+    // The claim holds the rows' locks and saw them Created: one statement closes them all.
+    private const string ExpireSql = "UPDATE order_orders SET status = 'Expired', expired_at = @Now WHERE id IN ";
 
     internal sealed record Result(int Closed, DateTime? NextDue);
 
@@ -70,15 +69,21 @@ internal sealed class CloseDueOrders(ModuleStore<ModuleTag> orders)
         }
         var items = (await connection.QueryAsync<DueItem>(new CommandDefinition(
             ItemsSql, new { Ids = due.ConvertAll(o => o.OrderId) }, cancellationToken: ct))).ToLookup(i => i.OrderId);
-        await using var batch = new MySqlBatch(connection);
-        foreach (var order in due)
+        var expired = due.ConvertAll(o => new OrderExpired(o.OrderId, o.UserId,
+            [.. items[o.OrderId].Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], o.ExpiresAt, now));
+        // Numbered parameter names only; the ids are parameters.
+        var close = new MySqlBatchCommand(ExpireSql + "(" + string.Join(", ", due.Select((_, i) => $"@Id{i}")) + ")")
         {
-            var expired = new OrderExpired(order.OrderId, order.UserId,
-                [.. items[order.OrderId].Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], order.ExpiresAt, now);
-            batch.BatchCommands.Add(new MySqlBatchCommand(ExpireSql) { Parameters = { new("@Now", now), new("@Id", order.OrderId) } });
-            batch.BatchCommands.Add(orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), expired, now));
+            Parameters = { new("@Now", now) },
+        };
+        for (var i = 0; i < due.Count; i++)
+        {
+            close.Parameters.Add(new MySqlParameter($"@Id{i}", due[i].OrderId));
         }
-        batch.BatchCommands.Add(InlineTransaction.Commit());
+        await using var batch = new MySqlBatch(connection)
+        {
+            BatchCommands = { close, orders.Outbox.CreateInsertMany(expired, now), InlineTransaction.Commit() },
+        };
         await InlineTransaction.ExecuteAsync(batch, ct);
         orders.Outbox.NotifyCommitted();
         ExpiryMetrics.Closed(now, due.ConvertAll(o => o.ExpiresAt));

@@ -10,5 +10,5 @@ public sealed class OrderOptions
     public int ExpiryPollMs { get; set; } = 250;
 
     /// <summary>How many due orders one closing transaction takes.</summary>
-    public int ExpiryBatchSize { get; set; } = 500;
+    public int ExpiryBatchSize { get; set; } = 1000;
 }
