@@ -35,7 +35,8 @@ public static class OrderModule
         builder.Services.AddSingleton<PaymentSignature>();
         builder.Services.AddSingleton<PaymentTransaction>();
         builder.Services.AddOptions<OrderOptions>().Bind(builder.Configuration.GetSection("Orders"))
-            .Validate(o => o.PaymentWindowSeconds > 0 && o.ExpiryPollMs > 0 && o.ExpiryBatchSize > 0, "Orders: the window, poll and batch must be positive.")
+            .Validate(o => o.PaymentWindowSeconds > 0 && o.ExpiryPollMs > 0 && o.ExpiryBatchSize is > 0 and <= 5000 && o.ExpiryClosers is > 0 and <= 16,
+                "Orders: the window and poll must be positive, the batch 1-5000, the closers 1-16.")
             .ValidateOnStart();
         builder.Services.AddSingleton<LatePayment>();
         builder.Services.AddSingleton<CloseDueOrders>();

@@ -36,7 +36,7 @@ internal sealed class ExpiryScenario(BenchOptions options, ShopClient shop, IRea
 
         // The window: deadlines from 20 s on, spread over the configured seconds, the burst in the middle of it.
         var spread = TimeSpan.FromSeconds(options.ExpirySpreadSeconds);
-        var start = DateTime.UtcNow.AddSeconds(20 + n / 20_000.0); // room for the update below
+        var start = DateTime.UtcNow.AddSeconds(20 + n / 10_000.0); // room for the update below
         var burstAt = Micro(start + spread / 2);
         log($"expiry: deadlines from {start:HH:mm:ss} over {spread.TotalSeconds:0} s, {burst:N0} due at {burstAt:HH:mm:ss.fff}");
         await ExpirySeed.SetDeadlinesAsync(options.ConnectionString, n, burst, burstAt, Micro(start), spread, ct);

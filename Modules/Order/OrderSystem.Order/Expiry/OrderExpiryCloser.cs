@@ -16,7 +16,11 @@ internal sealed partial class OrderExpiryCloser(
 {
     private readonly OrderOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Loops side by side claim disjoint batches (SKIP LOCKED): one closes while the other claims or serializes.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _options.ExpiryClosers).Select(_ => CloseWhileRunningAsync(stoppingToken)));
+
+    private async Task CloseWhileRunningAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)

@@ -11,4 +11,7 @@ public sealed class OrderOptions
 
     /// <summary>How many due orders one closing transaction takes.</summary>
     public int ExpiryBatchSize { get; set; } = 1000;
+
+    /// <summary>How many closing loops each host runs side by side.</summary>
+    public int ExpiryClosers { get; set; } = 2;
 }
