@@ -30,7 +30,7 @@ internal static class ListOutbox
         {
             await using var connection = await outbox.Module.Db.OpenAsync(ct);
             items.AddRange(await connection.QueryAsync<Row>(new CommandDefinition(outbox.List,
-                new { Module = outbox.Module.Declaration.TablePrefix.TrimEnd('_'), Failed = state == "failed", Limit = limit ?? 100 },
+                new { Module = outbox.ModuleName, Failed = state == "failed", Limit = limit ?? 100 },
                 cancellationToken: ct)));
         }
         return TypedResults.Ok(new Response(state, items));

@@ -13,6 +13,9 @@ internal sealed class OutboxQueries(ModuleStore module)
 
     public ModuleStore Module => module;
 
+    /// <summary>How operators name the module in the outbox listing: its table prefix ("points").</summary>
+    public string ModuleName => module.Declaration.TablePrefix.TrimEnd('_');
+
     // The pending index (dispatched_at, id) serves both states.
     public string List => $"""
         SELECT @Module AS Module, id AS Id, message_id AS MessageId, message_type AS MessageType, created_at AS CreatedAt,

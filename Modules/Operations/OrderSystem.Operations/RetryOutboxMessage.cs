@@ -26,7 +26,7 @@ internal static class RetryOutboxMessage
             {
                 outbox.Module.Outbox.NotifyCommitted();
                 return TypedResults.Accepted((string?)null,
-                    new Response(outbox.Module.Declaration.TablePrefix.TrimEnd('_'), id, "pending"));
+                    new Response(outbox.ModuleName, id, "pending"));
             }
             if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(outbox.Exists, new { Id = id }, cancellationToken: ct)) > 0)
             {

@@ -91,7 +91,7 @@ internal static class PayOrder
             "The order was paid by another payment; this one must be refunded by the provider."),
         OrderStatus.Cancelled when order.PaymentId == request.PaymentId => PaymentTransaction.OutOfStock(),
         OrderStatus.Expired when order.PaymentId == request.PaymentId => LatePayment.Problem(),
-        OrderStatus.Expired => Problems.Create(StatusCodes.Status409Conflict, "order-expired", "Order expired.",
+        OrderStatus.Expired => LatePayment.Problem(
             "The order's payment window ended and another late payment was already recorded; this one must be refunded by the provider."),
         _ => Problems.Create(StatusCodes.Status409Conflict, "order-cancelled", "Order cancelled.",
             "The order was cancelled and cannot be paid."),

@@ -17,9 +17,6 @@ public sealed class Databases(IConfiguration configuration)
     public Db For(ModuleDeclaration module) =>
         _byConnectionString.GetOrAdd(ConnectionStringOf(configuration, module), connectionString => Db.Create(connectionString));
 
-    /// <summary>Every database this process has opened a pool for.</summary>
-    public IReadOnlyCollection<Db> Opened => [.. _byConnectionString.Values];
-
     internal static string ConnectionStringOf(IConfiguration configuration, ModuleDeclaration module) =>
         configuration.GetConnectionString(module.ConnectionName) is { Length: > 0 } own
             ? own

@@ -33,8 +33,6 @@ public sealed class ModuleCatalog
     public bool IsEnabled(ModuleDeclaration module) =>
         _enabledNames is null || _enabledNames.Contains(module.Name, StringComparer.OrdinalIgnoreCase);
 
-    public bool IsEnabled(string module) => _declared.Any(m => m.Name.Equals(module, StringComparison.OrdinalIgnoreCase) && IsEnabled(m));
-
     /// <summary>The module consuming from <paramref name="queue"/>, enabled here or not.</summary>
     public ModuleDeclaration? ByQueue(string queue) => _declared.FirstOrDefault(m => m.Queue == queue);
 

@@ -15,7 +15,7 @@ public class ModuleStore
     {
         Declaration = declaration;
         Db = db;
-        _outbox = declaration.Outbox is { } outbox ? new Outbox.Outbox(declaration.Name, outbox.Table) : null;
+        _outbox = declaration.Outbox is { } outbox ? new Outbox.Outbox(outbox.Table) : null;
         _inbox = declaration.Inbox is { } inbox ? new InboxTable(inbox) : null;
     }
 

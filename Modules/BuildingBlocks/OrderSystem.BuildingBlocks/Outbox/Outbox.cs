@@ -20,17 +20,13 @@ public sealed class Outbox
     private readonly string _insertSql;
     private readonly string _insertIfPreviousInsertedSql;
 
-    internal Outbox(string module, string tableName)
+    internal Outbox(string tableName)
     {
-        Module = module;
         Table = SqlIdentifier.Require(tableName);
         _insertSql = $"INSERT INTO {Table} {Columns} VALUES ({Values})";
         // ROW_COUNT() is what the statement before this one in the same batch changed.
         _insertIfPreviousInsertedSql = $"INSERT INTO {Table} {Columns} SELECT {Values} FROM DUAL WHERE ROW_COUNT() = 1";
     }
-
-    /// <summary>The module that owns the table, as operators name it.</summary>
-    public string Module { get; }
 
     public string Table { get; }
 

@@ -50,8 +50,9 @@ internal sealed class LatePayment(ModuleStore<ModuleTag> orders)
             [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now)], ct);
     }
 
-    public static IResult Problem() => Problems.Create(StatusCodes.Status409Conflict, "order-expired", "Order expired.",
-        "The order's payment window ended before the payment arrived; the order is closed and a refund was requested.");
+    public static IResult Problem(string detail =
+        "The order's payment window ended before the payment arrived; the order is closed and a refund was requested.") =>
+        Problems.Create(StatusCodes.Status409Conflict, "order-expired", "Order expired.", detail);
 
     private async Task<IResult?> RunAsync(MySqlConnection connection, MySqlBatchCommand change, MySqlBatchCommand[] events, CancellationToken ct)
     {
