@@ -7,6 +7,7 @@ using OrderSystem.Order;
 using OrderSystem.Points;
 using OrderSystem.Push;
 using OrderSystem.ServiceDefaults;
+using OrderSystem.ThirdParties;
 using OrderSystem.Warehouse;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -28,6 +29,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();              // bare 404/405 answers get a problem+json body too
 app.MapDefaultEndpoints();             // /health/live, /health/ready, /metrics, /openapi/v1.json, /docs
+app.MapThirdPartyStatus();             // /health/dependencies: each third party's breaker
 app.MapInventoryEndpoints();
 app.MapOrderEndpoints();
 app.MapPointsEndpoints();

@@ -75,6 +75,9 @@ internal sealed class BenchOptions
     public string? Url { get; init; }
     public required string HostDll { get; init; }
     public required string ConnectionString { get; init; }
+
+    /// <summary>The third-party simulator the hosts call (ThirdParties:BaseUrl); each run sets its costs there.</summary>
+    public required Uri Simulator { get; init; }
     public required string VirtualHost { get; init; }
     public required string OutDirectory { get; init; }
     public string? MachineNote { get; init; }
@@ -105,6 +108,7 @@ internal sealed class BenchOptions
         var defaults = new BenchOptions
         {
             RepoRoot = repoRoot, Configuration = configuration, HostDll = "", ConnectionString = "", VirtualHost = "", OutDirectory = "",
+            Simulator = new Uri("http://127.0.0.1:5089/"),
         };
         // When the benchmark manages the host it works in a database and virtual host of its own, which it resets between runs.
         var url = bench["Url"];
@@ -145,6 +149,7 @@ internal sealed class BenchOptions
             ConnectionString = server.ConnectionString,
             VirtualHost = bench["VirtualHost"] ?? (url is null ? "ordersystem-bench" : configuration["RabbitMq:VirtualHost"] ?? "/"),
             OutDirectory = bench["Out"] ?? Path.Combine(repoRoot, "bench", "results"),
+            Simulator = new Uri((configuration["ThirdParties:BaseUrl"] ?? "http://127.0.0.1:5089").TrimEnd('/') + "/"),
             MachineNote = bench["MachineNote"],
         };
     }
@@ -197,15 +202,18 @@ internal sealed record Costs
         : $"points {PointsMs} ms, coupon {CouponMs} ms, SMS {SmsMs} ms, logistics {LogisticsMs} ms, " +
           (SpikeProbability > 0 ? $"spikes {SpikeProbability:P0} (+{SmsSpikeMs}/+{LogisticsSpikeMs} ms)" : "spikes off");
 
-    /// <summary>The product's configuration keys for the two simulated third parties.</summary>
-    public IEnumerable<KeyValuePair<string, string>> AsHostSettings()
+    /// <summary>Sets the simulated SMS gateway and logistics system (the third-party simulator) to these costs.</summary>
+    public async Task ApplyToSimulatorAsync(Uri simulator, CancellationToken ct)
     {
-        foreach (var (system, delay, spike) in new[] { ("Sms", SmsMs, SmsSpikeMs), ("Logistics", LogisticsMs, LogisticsSpikeMs) })
+        using var http = new HttpClient { BaseAddress = simulator, Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var (party, delay, spike) in new[] { ("sms", SmsMs, SmsSpikeMs), ("logistics", LogisticsMs, LogisticsSpikeMs) })
         {
-            yield return new($"Simulation__{system}__DelayMs", delay.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            yield return new($"Simulation__{system}__SpikeProbability", SpikeProbability.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            yield return new($"Simulation__{system}__SpikeMs", spike.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            yield return new($"Simulation__{system}__FailureProbability", FailureProbability.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var response = await http.PutAsJsonAsync($"control/{party}", new
+            {
+                delayMs = delay, spikeProbability = SpikeProbability, spikeMs = spike, failureProbability = FailureProbability,
+                rejectProbability = 0, down = false, hang = false,
+            }, ct);
+            response.EnsureSuccessStatusCode();
         }
     }
 }

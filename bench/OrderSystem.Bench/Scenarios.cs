@@ -62,6 +62,7 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
             }
             Log($"{name}: synchronous chain in this process ({costs.Describe()})");
             await _environment.ResetAsync(ct);
+            await costs.ApplyToSimulatorAsync(options.Simulator, ct);
             var url = $"http://127.0.0.1:{FreePort()}";
             await using var app = await SyncChainHost.StartAsync(options, costs, url);
             using var shop = Shop(url);
@@ -248,7 +249,8 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
             return null;
         }
         await _environment.ResetAsync(ct);
-        return await ProductHost.StartAsync(options, costs.AsHostSettings().Concat(settings.Select(s => KeyValuePair.Create(s.Key, s.Value))),
+        await costs.ApplyToSimulatorAsync(options.Simulator, ct);
+        return await ProductHost.StartAsync(options, settings.Select(s => KeyValuePair.Create(s.Key, s.Value)),
             Path.Combine(resultsDirectory, $"host-{name}.log"), ct);
     }
 

@@ -27,7 +27,7 @@ public static class PushModule
         {
             return builder;
         }
-        builder.Services.Configure<SimulatedLatencyOptions>(SmsGateway.Name, builder.Configuration.GetSection("Simulation:Sms"));
+        builder.AddThirdParty(SmsGateway.Party, SmsGateway.Resilience);
         builder.Services.AddSingleton<SmsGateway>();
         builder.AddConsumers(bus => bus.AddConsumer<SendSmsOnOrderPaid, SendSmsOnOrderPaidDefinition>());
         return builder;

@@ -30,7 +30,7 @@ internal sealed class SendSmsOnOrderPaid(
         var text = string.Create(CultureInfo.InvariantCulture,
             $"OrderSystem: we received your payment of {paid.Amount:0.00} for order {paid.OrderId}. Thank you!");
         // The slow third-party call happens outside any transaction, so no database lock waits on the gateway.
-        await gateway.SendAsync(messageId, paid.UserId, text, ct);
+        await gateway.SendAsync("payment-received", paid.OrderId, paid.UserId, text, ct);
 
         var now = clock.UtcNowForDatabase();
         var record = new MySqlBatchCommand(InsertSql)

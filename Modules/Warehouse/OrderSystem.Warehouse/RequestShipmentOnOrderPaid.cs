@@ -28,8 +28,8 @@ internal sealed class RequestShipmentOnOrderPaid(
             return;
         }
         // The slow third-party call happens outside any transaction, so no database lock waits on it.
-        var trackingNumber = await logistics.RequestShipmentAsync(messageId, paid.OrderId, ct);
-        var shipmentId = Guid.CreateVersion7();
+        var waybill = await logistics.RequestShipmentAsync(paid.OrderId, ct);
+        var (shipmentId, trackingNumber) = (waybill.WaybillId, waybill.TrackingNumber);
 
         var now = clock.UtcNowForDatabase();
         var record = new MySqlBatchCommand(InsertSql)

@@ -27,7 +27,7 @@ public static class WarehouseModule
         {
             return builder;
         }
-        builder.Services.Configure<SimulatedLatencyOptions>(LogisticsGateway.Name, builder.Configuration.GetSection("Simulation:Logistics"));
+        builder.AddThirdParty(LogisticsGateway.Party, LogisticsGateway.Resilience);
         builder.Services.AddSingleton<LogisticsGateway>();
         builder.AddConsumers(bus => bus.AddConsumer<RequestShipmentOnOrderPaid, RequestShipmentOnOrderPaidDefinition>());
         return builder;

@@ -8,7 +8,6 @@ using OrderSystem.Order;
 using OrderSystem.Order.Expiry;
 using OrderSystem.Points;
 using OrderSystem.Push;
-using OrderSystem.ThirdParties;
 using OrderSystem.Warehouse;
 using OrderTag = OrderSystem.Order.ModuleTag;
 
@@ -27,13 +26,14 @@ internal static class SyncChainHost
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:OrderSystem"] = options.ConnectionString,
+            ["ThirdParties:BaseUrl"] = options.Simulator.ToString(),
             // Quiet: the report goes to stdout.
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         });
         builder.WebHost.UseUrls(url);
 
-        // The modules' own registrations (stores, Order's port, the gateways); no bus, relay or hosted service is added.
+        // The modules' own registrations (stores, Order's port, the gateways to the simulator, set to the run's costs); no bus, relay or hosted service is added.
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.AddInventoryModule();
@@ -42,8 +42,6 @@ internal static class SyncChainHost
         builder.AddMarketingModule();
         builder.AddPushModule();
         builder.AddWarehouseModule();
-        builder.Services.Configure<SimulatedLatencyOptions>(SmsGateway.Name, o => Apply(o, costs.SmsMs, costs.SmsSpikeMs, costs));
-        builder.Services.Configure<SimulatedLatencyOptions>(LogisticsGateway.Name, o => Apply(o, costs.LogisticsMs, costs.LogisticsSpikeMs, costs));
         builder.Services.AddSingleton<GrantPointsOnOrderPaid>();
         builder.Services.AddSingleton<IssueCouponOnOrderPaid>();
         builder.Services.AddSingleton<SendSmsOnOrderPaid>();
@@ -62,13 +60,5 @@ internal static class SyncChainHost
         app.MapPost("/api/orders/{orderId}/payment", PayThroughSyncChain.Handle);
         await app.StartAsync();
         return app;
-    }
-
-    private static void Apply(SimulatedLatencyOptions o, int delayMs, int spikeMs, Costs costs)
-    {
-        o.DelayMs = delayMs;
-        o.SpikeMs = spikeMs;
-        o.SpikeProbability = costs.SpikeProbability;
-        o.FailureProbability = costs.FailureProbability;
     }
 }

@@ -84,7 +84,18 @@ internal static class ExactlyOnce
         {
             Assert.That(await RabbitManagement.MessageCountAsync(system.VirtualHost, queue + "_error"), Is.Zero, $"{queue}_error");
         }
+        await AssertThirdPartiesDidEachOnceAsync(orders.Select(o => Guid.Parse(o.OrderId)));
         await AssertReconciledAsync(api);
+    }
+
+    /// <summary>The third parties' own ledgers are the judge: one text and one waybill per order, whatever was retried.</summary>
+    public static async Task AssertThirdPartiesDidEachOnceAsync(IEnumerable<Guid> orderIds)
+    {
+        foreach (var orderId in orderIds)
+        {
+            Assert.That(await Simulator.LedgerAsync("sms", orderId), Has.Count.EqualTo(1), $"texts the SMS gateway sent for order {orderId}");
+            Assert.That(await Simulator.LedgerAsync("logistics", orderId), Has.Count.EqualTo(1), $"waybills of order {orderId}");
+        }
     }
 
     /// <summary>The operator's audit agrees: nothing overdue (with no grace at all), nothing doubled, stock adds up.</summary>

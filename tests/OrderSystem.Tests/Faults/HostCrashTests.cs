@@ -12,8 +12,10 @@ public sealed class HostCrashTests
     {
         const int orderCount = 80;
         var system = await ProcessSystem.CreateAsync("crash");
-        // Slow gateways keep SMS and shipment work in flight when the kill comes.
-        await using var host = system.Host("crash", ("Simulation__Sms__DelayMs", "300"), ("Simulation__Logistics__DelayMs", "1500"));
+        // Slow third parties keep SMS and shipment work in flight when the kill comes.
+        await Simulator.SetAsync("sms", new { delayMs = 300 });
+        await Simulator.SetAsync("logistics", new { delayMs = 1500 });
+        await using var host = system.Host("crash");
         await host.StartAsync();
         Api[] apis = [host.Api];
         var orders = await ExactlyOnce.PlaceOrdersAsync(apis, orderCount);

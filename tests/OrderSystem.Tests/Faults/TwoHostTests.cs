@@ -12,9 +12,10 @@ public sealed class TwoHostTests
     {
         const int orderCount = 100;
         var system = await ProcessSystem.CreateAsync("pair");
-        (string, string)[] slow = [("Simulation__Sms__DelayMs", "30"), ("Simulation__Logistics__DelayMs", "60")];
-        await using var first = system.Host("pair-a", slow);
-        await using var second = system.Host("pair-b", slow);
+        await Simulator.SetAsync("sms", new { delayMs = 30 });
+        await Simulator.SetAsync("logistics", new { delayMs = 60 });
+        await using var first = system.Host("pair-a");
+        await using var second = system.Host("pair-b");
         await Task.WhenAll(first.StartAsync(), second.StartAsync());
         Api[] apis = [first.Api, second.Api];
 

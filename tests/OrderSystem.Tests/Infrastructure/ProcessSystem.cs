@@ -31,6 +31,8 @@ internal sealed class ProcessSystem
             await server.ExecuteAsync($"DROP DATABASE IF EXISTS `{system.Database}`"); // a constant name, see above
         }
         DatabaseMigrator.MigrateUp(TestSettings.ConnectionString(system.Database));
+        await Simulator.EnsureRunningAsync();
+        await Simulator.QuietAsync();
         return system;
     }
 
@@ -48,12 +50,6 @@ internal sealed class ProcessSystem
             ["Messaging__RetryIntervalsMs__3"] = "20",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        foreach (var system in new[] { "Sms", "Logistics" })
-        {
-            settings[$"Simulation__{system}__DelayMs"] = "0";
-            settings[$"Simulation__{system}__SpikeProbability"] = "0";
-            settings[$"Simulation__{system}__FailureProbability"] = "0";
-        }
         foreach (var (key, value) in overrides)
         {
             settings[key] = value;

@@ -53,6 +53,9 @@ internal sealed class TestSystem : IAsyncDisposable
         await RabbitManagement.DeleteVirtualHostAsync(vhost, rabbit);
         await RabbitManagement.EnsureVirtualHostAsync(vhost, rabbit);
         DatabaseMigrator.MigrateUp(connectionString);
+        // The third parties answer at once and never fail, unless a test says otherwise.
+        await Simulator.EnsureRunningAsync();
+        await Simulator.QuietAsync();
 
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
@@ -78,12 +81,6 @@ internal sealed class TestSystem : IAsyncDisposable
             for (var i = 0; i < 4; i++)
             {
                 host.UseSetting($"Messaging:RetryIntervalsMs:{i}", "20");
-            }
-            foreach (var system in new[] { "Sms", "Logistics" })
-            {
-                host.UseSetting($"Simulation:{system}:DelayMs", "0");
-                host.UseSetting($"Simulation:{system}:SpikeProbability", "0");
-                host.UseSetting($"Simulation:{system}:FailureProbability", "0");
             }
             foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             {
@@ -111,6 +108,7 @@ internal sealed class TestSystem : IAsyncDisposable
     /// </summary>
     public async Task ResetAsync()
     {
+        await Simulator.QuietAsync(); // a test that broke a third party must not hold the next one's messages
         // After a test that stopped the broker, each receive endpoint reconnects on its own schedule.
         var bus = Services.GetRequiredService<IBusControl>();
         if (await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60)) != BusHealthStatus.Healthy)

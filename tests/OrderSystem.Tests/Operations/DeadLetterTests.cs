@@ -1,7 +1,6 @@
 using System.Net;
 using OrderSystem.Push;
 using OrderSystem.Tests.Infrastructure;
-using OrderSystem.ThirdParties;
 using static OrderSystem.Tests.Operations.OrderPaidConsumers;
 
 namespace OrderSystem.Tests.Operations;
@@ -16,7 +15,7 @@ public sealed class DeadLetterTests : SystemTest
         var sku = await NewProductAsync(available: 10);
         var user = Fresh("u");
         var (orderId, total) = await NewOrderAsync(user, sku);
-        await using (OverrideGateway(SmsGateway.Name, new SimulatedLatencyOptions { FailureProbability = 1 })) // down until fixed
+        await using (await OverrideGatewayAsync(SmsGateway.Party, new { rejectProbability = 1 })) // refuses it until fixed
         {
             Assert.That((await Api.PayAsync(orderId, "pay-1", total)).Status, Is.EqualTo(HttpStatusCode.OK));
             var listed = await Eventually.Until(() => Admin(HttpMethod.Get, "/api/admin/dead-letters"),
@@ -26,7 +25,7 @@ public sealed class DeadLetterTests : SystemTest
             var letter = push["sample"]![0]!;
             var outboxId = await CountAsync("SELECT COUNT(*) FROM order_outbox WHERE message_id = @Id", new { Id = letter["messageId"]!.GetValue<Guid>() });
             Assert.That(outboxId, Is.EqualTo(1), "the dead letter keeps the outbox row's MessageId");
-            Assert.That(letter["fault"]!.GetValue<string>(), Does.Contain("simulated failure"));
+            Assert.That(letter["fault"]!.GetValue<string>(), Does.Contain("refused the request"));
             Assert.That(await CountAsync("SELECT COUNT(*) FROM push_sms"), Is.Zero);
         }
 

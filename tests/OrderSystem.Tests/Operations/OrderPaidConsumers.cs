@@ -3,11 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using MassTransit;
-using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Tests.Infrastructure;
-using OrderSystem.ThirdParties;
 
 namespace OrderSystem.Tests.Operations;
 
@@ -78,28 +76,42 @@ internal static class OrderPaidConsumers
     }
 
     /// <summary>
-    /// Pays an order while the consumer's gateway fails the first <paramref name="failures"/> calls for each message.
-    /// Asserts that the order is fulfilled with one effect, by the module's retries: nothing went to its error queue.
+    /// Pays orders while the consumer's third party fails 40% of its calls at random. Asserts that each order is fulfilled
+    /// with one effect, that the party's ledger holds one entry per order (every retry carried the same idempotency key),
+    /// and that nothing went to the module's error queue.
     /// </summary>
-    public static async Task AssertFlakyGatewayIsRetriedToOneEffectAsync(ConsumerUnderTest consumer, int failures)
+    public static async Task AssertFlakyGatewayIsRetriedToOneEffectAsync(ConsumerUnderTest consumer, int orders = 3)
     {
-        await using (OverrideGateway(GatewayOf(consumer), new SimulatedLatencyOptions { FailFirstAttempts = failures }))
+        await using (await OverrideGatewayAsync(GatewayOf(consumer), new { failureProbability = 0.4 }))
         {
-            var order = await PayNewOrderAsync();
-            await SystemTest.WaitUntilFulfilledAsync(order.OrderId);
-            AssertEffectsFor(await consumer.EffectsOf(order), order);
+            var paid = new List<PaidOrder>();
+            for (var i = 0; i < orders; i++)
+            {
+                paid.Add(await PayNewOrderAsync());
+            }
+            foreach (var order in paid)
+            {
+                await SystemTest.WaitUntilFulfilledAsync(order.OrderId);
+                AssertEffectsFor(await consumer.EffectsOf(order), order);
+                Assert.That(await Simulator.LedgerAsync(GatewayOf(consumer), Guid.Parse(order.OrderId)), Has.Count.EqualTo(1),
+                    $"{GatewayOf(consumer)}'s own ledger for order {order.OrderId}");
+            }
             Assert.That(await DeadLetterCountAsync(consumer.Module), Is.Zero, $"retried in process, nothing in {consumer.Module.Queue}_error");
         }
     }
 
-    /// <summary>Pays an order while the consumer's gateway fails every call; asserts no effect and <see cref="ExpectDeadLetterAsync"/>.</summary>
-    public static async Task AssertDownGatewayDeadLettersAsync(ConsumerUnderTest consumer)
+    /// <summary>
+    /// Pays an order while the consumer's third party refuses every request as invalid (a 422: the party is healthy, the
+    /// request is what fails); asserts no effect, nothing in the party's ledger and <see cref="ExpectDeadLetterAsync"/>.
+    /// </summary>
+    public static async Task AssertRefusingGatewayDeadLettersAsync(ConsumerUnderTest consumer)
     {
-        await using (OverrideGateway(GatewayOf(consumer), new SimulatedLatencyOptions { FailureProbability = 1 }))
+        await using (await OverrideGatewayAsync(GatewayOf(consumer), new { rejectProbability = 1 }))
         {
             var order = await PayNewOrderAsync();
-            await ExpectDeadLetterAsync(consumer.Module, order, "simulated failure");
+            await ExpectDeadLetterAsync(consumer.Module, order, "refused the request");
             AssertEffectsFor(await consumer.EffectsOf(order));
+            Assert.That(await Simulator.LedgerAsync(GatewayOf(consumer), Guid.Parse(order.OrderId)), Is.Empty);
         }
     }
 
@@ -126,21 +138,11 @@ internal static class OrderPaidConsumers
             Is.Zero, $"{module.Inbox}: the refused message is not recorded as handled");
     }
 
-    /// <summary>
-    /// Gives the simulated third party <paramref name="gateway"/> other settings until disposed, then its configured ones
-    /// again. The gateway reads its options per call through IOptionsMonitor, whose cache this swaps.
-    /// </summary>
-    public static IAsyncDisposable OverrideGateway(string gateway, SimulatedLatencyOptions options)
+    /// <summary>Gives the simulated third party <paramref name="party"/> these fault settings until disposed, then quiet ones again.</summary>
+    public static async Task<IAsyncDisposable> OverrideGatewayAsync(string party, object settings)
     {
-        var cache = System.Get<IOptionsMonitorCache<SimulatedLatencyOptions>>();
-        cache.TryRemove(gateway);
-        cache.TryAdd(gateway, options);
-        Assert.That(System.Get<IOptionsMonitor<SimulatedLatencyOptions>>().Get(gateway), Is.SameAs(options), $"{gateway} gateway's settings");
-        return new Undo(() =>
-        {
-            cache.TryRemove(gateway); // the next call reads the configuration again
-            return ValueTask.CompletedTask;
-        });
+        await Simulator.SetAsync(party, settings);
+        return new Undo(async () => await Simulator.QuietAsync());
     }
 
     /// <summary>

@@ -3,14 +3,14 @@ using OrderSystem.Tests.Infrastructure;
 
 namespace OrderSystem.Tests.Order;
 
-/// <summary>A host of its own whose SMS gateway always fails.</summary>
+/// <summary>A host of its own whose SMS gateway refuses every text (healthy, but the request is what fails).</summary>
 public sealed class FailedFulfillmentTests
 {
     [Test]
     public async Task An_SMS_that_keeps_failing_shows_as_Failed_while_the_other_steps_complete()
     {
-        await using var system = await TestSystem.StartAsync("smsdown",
-            settings: new Dictionary<string, string> { ["Simulation:Sms:FailureProbability"] = "1" });
+        await using var system = await TestSystem.StartAsync("smsdown");
+        await Simulator.SetAsync("sms", new { rejectProbability = 1 });
         var sku = "F-" + Guid.NewGuid().ToString("N")[..10];
         Assert.That((await system.Api.PutProductAsync(sku, 10m, 5)).Status, Is.EqualTo(HttpStatusCode.OK));
         var orderId = (await system.Api.PlaceOrderAsync("u-failed", (sku, 1))).Json["orderId"]!.GetValue<string>();
@@ -26,5 +26,6 @@ public sealed class FailedFulfillmentTests
         Assert.That(fulfillment["coupon"]!["status"]!.GetValue<string>(), Is.EqualTo("Done"));
         Assert.That(fulfillment["sms"]!["at"], Is.Not.Null);
         Assert.That((await system.Api.GetAsync("/api/users/u-failed/sms")).Json.AsArray(), Is.Empty);
+        await Simulator.QuietAsync();
     }
 }
