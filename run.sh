@@ -4,11 +4,11 @@
 #   ./run.sh            start everything, host in the foreground (Ctrl+C stops the host)
 #   ./run.sh --detach   same, but leave the host in the background and return
 #                       (pid: .local/host.pid, log: .local/host.log)
-#   ./run.sh stop       stop the host and the servers (MariaDB, RabbitMQ)
+#   ./run.sh stop       stop the host, the simulated third parties and the servers (MariaDB, RabbitMQ)
 #
 # Environment: ORDERSYSTEM_URL (default http://127.0.0.1:5080), Admin__ApiKey
 # (overrides Admin:ApiKey from ./appsettings.json), plus the ORDERSYSTEM_* port
-# variables of scripts/servers.sh.
+# variables of scripts/servers.sh and ORDERSYSTEM_SIMULATOR_PORT (default 5089) of scripts/simulator.sh.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -91,6 +91,7 @@ http_code() { # url
 
 if [ "${1:-}" = stop ]; then
     stop_host
+    "$REPO_ROOT/scripts/simulator.sh" stop
     "$REPO_ROOT/scripts/servers.sh" stop
     exit 0
 fi
@@ -110,6 +111,8 @@ command -v dotnet >/dev/null 2>&1 || die "dotnet (.NET 10 SDK) is not on PATH"
 SLN="$(solution_file)"
 log "building $SLN (Release)"
 dotnet build "$SLN" -c Release -nologo -v q || die "build failed"
+
+"$REPO_ROOT/scripts/simulator.sh" start
 
 log "applying database migrations"
 dotnet "$MIGRATIONS_DLL" || die "migrations failed"
@@ -205,6 +208,7 @@ cat <<EOF
     API reference       $URL/docs      (OpenAPI document: $URL/openapi/v1.json)
     RabbitMQ management http://127.0.0.1:${ORDERSYSTEM_RABBIT_MGMT_PORT:-15682}  (user ordersystem / ordersystem)
     MariaDB             127.0.0.1:${ORDERSYSTEM_DB_PORT:-3316}  (user ordersystem / ordersystem, database ordersystem)
+    Third parties (simulated)  http://127.0.0.1:${ORDERSYSTEM_SIMULATOR_PORT:-5089}  (PUT /control/{sms|logistics|payments})
 EOF
 
 if [ "$DETACH" -eq 1 ]; then
@@ -212,7 +216,7 @@ if [ "$DETACH" -eq 1 ]; then
     echo "  Stop with: ./run.sh stop"
     exit 0
 fi
-echo "  Press Ctrl+C to stop the host (servers keep running; ./run.sh stop stops everything)."
+echo "  Press Ctrl+C to stop the host (servers and simulator keep running; ./run.sh stop stops everything)."
 echo
 
 rc=0

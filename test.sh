@@ -8,6 +8,9 @@
 #            with & to any --filter given as well (./test.sh --fast --filter "FullyQualifiedName~Faults" runs the
 #            Faults tests that are not Slow). Without --fast everything runs, as .ci/run does.
 #
+# The simulated third parties (scripts/simulator.sh) run on ORDERSYSTEM_SIMULATOR_PORT, else on the port of
+# ORDERSYSTEM_SIMULATOR_URL when that is a local address, else on 5089; the tests are given the same address.
+#
 # Results: .local/test-results/results.trx. Exit code = dotnet test's exit code.
 set -euo pipefail
 
@@ -65,6 +68,14 @@ else die "OrderSystem.sln not found in $REPO_ROOT"
 fi
 log "building $SLN (Release)"
 dotnet build "$SLN" -c Release -nologo -v q || die "build failed"
+
+# One address for the script that starts the simulator and the tests that call it.
+if [ -z "${ORDERSYSTEM_SIMULATOR_PORT:-}" ] &&
+   [[ "${ORDERSYSTEM_SIMULATOR_URL:-}" =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)/?$ ]]; then
+    export ORDERSYSTEM_SIMULATOR_PORT="${BASH_REMATCH[2]}"
+fi
+export ORDERSYSTEM_SIMULATOR_URL="${ORDERSYSTEM_SIMULATOR_URL:-http://127.0.0.1:${ORDERSYSTEM_SIMULATOR_PORT:-5089}}"
+"$REPO_ROOT/scripts/simulator.sh" start
 
 log "applying database migrations"
 dotnet "$MIGRATIONS_DLL" || die "migrations failed"

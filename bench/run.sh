@@ -9,7 +9,8 @@
 #
 # Servers come from appsettings.json and the usual environment overrides (ConnectionStrings__OrderSystem,
 # RabbitMq__Port, RabbitMq__ManagementUrl, and the ORDERSYSTEM_* ports of scripts/servers.sh).
-# Set BENCH_NO_BUILD=1 to skip the build, BENCH_NO_SERVERS=1 to use servers that are already up elsewhere.
+# The simulated third parties run as their own process (scripts/simulator.sh, port ORDERSYSTEM_SIMULATOR_PORT, 5089).
+# Set BENCH_NO_BUILD=1 to skip the build, BENCH_NO_SERVERS=1 to use servers (and a simulator) that are already up elsewhere.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -35,6 +36,11 @@ fi
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
     log "building the host and the benchmark (Release)"
     dotnet build bench/OrderSystem.Bench/OrderSystem.Bench.csproj -c Release -nologo -v q >&2
+    dotnet build ThirdParties/OrderSystem.ThirdParties.Simulator/OrderSystem.ThirdParties.Simulator.csproj -c Release -nologo -v q >&2
+fi
+# After the build, which would otherwise rewrite the dll of a simulator it had just started.
+if [ -z "${BENCH_NO_SERVERS:-}" ]; then
+    "$REPO_ROOT/scripts/simulator.sh" start >&2
 fi
 log "load before the run: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo n/a)"
 exec dotnet "$BENCH_DLL" "$@"

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+
+namespace OrderSystem.ThirdParties.Simulator.Control;
+
+/// <summary>
+/// The current faults of each party. Each call reads one snapshot when it arrives; a change applies to the calls that
+/// arrive after it.
+/// </summary>
+internal sealed class PartyControl
+{
+    private readonly Dictionary<string, PartySettings> _defaults;
+    private readonly ConcurrentDictionary<string, PartySettings> _current;
+    private readonly ILogger<PartyControl> _log;
+    private readonly Lock _changing = new();
+
+    public PartyControl(IConfiguration configuration, ILogger<PartyControl> log)
+    {
+        _log = log;
+        // Parties:Sms, Parties:Logistics, Parties:Payments (configuration keys ignore case).
+        _defaults = Party.All.ToDictionary(p => p, p => configuration.GetSection("Parties:" + p).Get<PartySettings>() ?? new());
+        var wrong = _defaults.SelectMany(d => d.Value.Errors().Select(e => $"Parties:{d.Key}: {e}")).ToList();
+        if (wrong.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid startup settings: " + string.Join("; ", wrong));
+        }
+        _current = new(_defaults);
+    }
+
+    public bool Knows(string party) => _defaults.ContainsKey(party);
+
+    public PartySettings Current(string party) => _current[party];
+
+    /// <summary>Merges under a lock, so two PUTs at once each keep the other's fields.</summary>
+    public PartySettings? Merge(string party, Func<PartySettings, PartySettings?> merge)
+    {
+        lock (_changing)
+        {
+            var merged = merge(_current[party]);
+            if (merged is not null)
+            {
+                _current[party] = merged;
+                _log.LogInformation("{Party} settings now {Settings}", party, merged);
+            }
+            return merged;
+        }
+    }
+
+    public PartySettings Reset(string party)
+    {
+        lock (_changing)
+        {
+            _current[party] = _defaults[party];
+            _log.LogInformation("{Party} settings back to the defaults {Settings}", party, _defaults[party]);
+            return _defaults[party];
+        }
+    }
+}
