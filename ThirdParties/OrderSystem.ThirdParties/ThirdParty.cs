@@ -17,6 +17,7 @@ public sealed partial class ThirdParty
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private TaskCompletionSource _closed = NewGate(open: true);
+    private DateTimeOffset _openedAt;
     private int _waiting;
 
     internal ThirdParty(string name, ThirdPartyResilience resilience, IHttpClientFactory clients, TimeProvider clock, ILogger logger)
@@ -100,6 +101,7 @@ public sealed partial class ThirdParty
             if (_closed.Task.IsCompleted)
             {
                 _closed = NewGate(open: false);
+                _openedAt = _clock.GetUtcNow();
                 ThirdPartyMetrics.BreakerOpened(Name, +1);
             }
             Transition(BreakerState.Open);
@@ -121,7 +123,7 @@ public sealed partial class ThirdParty
         TimeSpan open;
         lock (_lock)
         {
-            open = _clock.GetUtcNow() - StateSince;
+            open = _clock.GetUtcNow() - _openedAt;
             Transition(BreakerState.Closed);
             if (_closed.TrySetResult())
             {
