@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OrderSystem.Tests.Infrastructure;
+
+/// <summary>
+/// The simulated third parties (ThirdParties/OrderSystem.ThirdParties.Simulator), a real process: set a party's faults,
+/// quiet them all, read what a party really did. Its settings are global to the process, so a test that changes them
+/// sets them back (QuietAsync in SetUp and TearDown).
+/// </summary>
+internal static class Simulator
+{
+    public static readonly string[] Parties = ["sms", "logistics", "payments"];
+
+    /// <summary>ORDERSYSTEM_SIMULATOR_URL, else ThirdParties:BaseUrl, else http://127.0.0.1:5089.</summary>
+    public static Uri BaseUrl { get; } = new(
+        Environment.GetEnvironmentVariable("ORDERSYSTEM_SIMULATOR_URL") is { Length: > 0 } url ? url
+        : TestSettings.Configuration["ThirdParties:BaseUrl"] ?? "http://127.0.0.1:5089");
+
+    private static readonly HttpClient Http = new() { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>PUT /control/{party} with these settings (any subset, camelCase or PascalCase names); the full settings after.</summary>
+    public static async Task<JsonObject> SetAsync(string party, object settings)
+    {
+        using var response = await Http.PutAsJsonAsync($"/control/{party}", settings);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"PUT {BaseUrl}control/{party} answered {(int)response.StatusCode}: {body}");
+        }
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    /// <summary>Every party answers at once and always does the work: no delay, spike, failure, refusal, outage or hang.</summary>
+    public static Task QuietAsync() => Task.WhenAll(Parties.Select(party => SetAsync(party, new
+    {
+        delayMs = 0, spikeProbability = 0, spikeMs = 0, failureProbability = 0, down = false, hang = false, rejectProbability = 0,
+    })));
+
+    /// <summary>What the party really did for this order (GET /ledger/{party}?orderId=), oldest first.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> LedgerAsync(string party, Guid orderId) =>
+        await Http.GetFromJsonAsync<JsonElement[]>($"/ledger/{party}?orderId={orderId}") ?? [];
+
+    /// <summary>Starts it with scripts/simulator.sh (on BaseUrl's port) unless /health answers already.</summary>
+    public static async Task EnsureRunningAsync()
+    {
+        if (await AnswersAsync())
+        {
+            return;
+        }
+        var script = Path.Combine(TestSettings.RepoRoot, "scripts", "simulator.sh");
+        var start = new ProcessStartInfo("bash", [script, "start"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["ORDERSYSTEM_SIMULATOR_PORT"] = BaseUrl.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException)
+        {
+            // Not left running: it would hold the script's lock against the next call.
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"simulator.sh start took over 3 minutes: {await output}{await error}");
+        }
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"simulator.sh start failed ({process.ExitCode}): {await output}{await error}");
+        }
+    }
+
+    private static async Task<bool> AnswersAsync()
+    {
+        try
+        {
+            using var response = await Http.GetAsync("/health");
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
+    }
+}
