@@ -11,7 +11,8 @@ namespace OrderSystem.Tests.Faults;
 [Category("Slow")]
 public sealed class ThirdPartyOutageTests
 {
-    private const int OrdersPerPhase = 12;
+    private static readonly TimeSpan PhaseLength = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan PaymentEvery = TimeSpan.FromMilliseconds(400);
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(45);
 
     private static readonly (string Phase, object Fault)[] Phases =
@@ -27,7 +28,7 @@ public sealed class ThirdPartyOutageTests
     public async Task A_faulty_party_holds_only_its_own_step_sends_nothing_to_the_error_queue_and_does_each_order_once(
         string party, string queue, string step)
     {
-        await using var system = await TestSystem.StartAsync("outage-" + party);
+        await using var system = await TestSystem.StartAsync("outage_" + party);
         try
         {
             var sku = "OUT-" + Guid.NewGuid().ToString("N")[..8];
@@ -69,10 +70,13 @@ public sealed class ThirdPartyOutageTests
         }
     }
 
+    /// <summary>A steady trickle of payments for the whole phase, so the fault meets calls arriving all along.</summary>
     private static async Task<List<string>> PayOrdersAsync(Api api, string sku, string phase)
     {
         var paid = new List<string>();
-        for (var i = 0; i < OrdersPerPhase; i++)
+        var end = DateTime.UtcNow + PhaseLength;
+        using var pace = new PeriodicTimer(PaymentEvery);
+        while (DateTime.UtcNow < end && await pace.WaitForNextTickAsync())
         {
             var placed = await api.PlaceOrderAsync(SystemTest.Fresh("u"), (sku, 1));
             Assert.That(placed.Status, Is.EqualTo(HttpStatusCode.Created), placed.ToString());

@@ -22,7 +22,7 @@ internal sealed class ProcessSystem
 
     public static async Task<ProcessSystem> CreateAsync(string name)
     {
-        var system = new ProcessSystem("ordersystem_test_" + name, "ordersystem-test-" + name);
+        var system = new ProcessSystem("ordersystem_test_" + TestSettings.Scoped(name), "ordersystem-test-" + TestSettings.Scoped(name));
         await RabbitManagement.DeleteVirtualHostAsync(system.VirtualHost);
         await RabbitManagement.EnsureVirtualHostAsync(system.VirtualHost);
         await using (var server = new MySqlConnection(TestSettings.ConnectionString("")))

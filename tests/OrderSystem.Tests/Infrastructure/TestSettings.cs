@@ -19,6 +19,13 @@ internal static class TestSettings
     public static string ConnectionString(string database) =>
         new MySqlConnectionStringBuilder(Configuration.GetConnectionString("OrderSystem")!) { Database = database }.ConnectionString;
 
+    /// <summary>
+    /// A test system's name, with ORDERSYSTEM_TEST_SCOPE appended when set (letters and digits), so two test runs on one
+    /// machine (two worktrees) never share a database or a virtual host.
+    /// </summary>
+    public static string Scoped(string name) =>
+        Environment.GetEnvironmentVariable("ORDERSYSTEM_TEST_SCOPE") is { Length: > 0 } scope ? $"{name}_{scope}" : name;
+
     public static string CallbackSecret => Configuration["Payments:CallbackSecret"]!;
 
     public static string AdminKey => Configuration["Admin:ApiKey"]!;

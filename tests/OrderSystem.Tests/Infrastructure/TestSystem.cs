@@ -44,8 +44,8 @@ internal sealed class TestSystem : IAsyncDisposable
         string name, string? modules = null, IDictionary<string, string>? settings = null,
         string? rabbitManagementUrl = null)
     {
-        var database = "ordersystem_test_" + name;
-        var vhost = "ordersystem-test-" + name;
+        var database = "ordersystem_test_" + TestSettings.Scoped(name);
+        var vhost = "ordersystem-test-" + TestSettings.Scoped(name);
         var connectionString = TestSettings.ConnectionString(database);
 
         // A fresh virtual host per run: no message left over from an earlier run can reach this one.
