@@ -23,8 +23,7 @@ internal static class Faults
         if (settings.Hang)
         {
             // Shutdown ends the hang too, or stopping the simulator would wait for every hanging caller.
-            var stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, Stopping(http));
             try
             {
                 await Task.Delay(Timeout.Infinite, either.Token);
@@ -40,14 +39,14 @@ internal static class Faults
 
     /// <summary>The delay (plus a spike now and then), then a failure (503), then a refusal (422) if it may refuse.</summary>
     /// <returns>null when the work may go ahead.</returns>
-    public static async Task<IResult?> ProcessAsync(string party, PartySettings settings, bool mayReject)
+    public static async Task<IResult?> ProcessAsync(HttpContext http, string party, PartySettings settings, bool mayReject)
     {
         var delay = settings.DelayMs + (Random.Shared.NextDouble() < settings.SpikeProbability ? settings.SpikeMs : 0);
         if (delay > 0)
         {
             // Not the caller's token: a real provider goes on with a request whose caller has timed out, and then does
-            // the work. The caller's retry under the same key must find that result.
-            await Task.Delay(delay);
+            // the work. The caller's retry under the same key must find that result. Only shutdown cuts it short.
+            await Task.Delay(delay, Stopping(http));
         }
         if (Random.Shared.NextDouble() < settings.FailureProbability)
         {
@@ -59,4 +58,7 @@ internal static class Faults
         }
         return null;
     }
+
+    private static CancellationToken Stopping(HttpContext http) =>
+        http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 }

@@ -16,7 +16,7 @@ internal static class StatusProbes
                 {
                     return Results.Empty;
                 }
-                return await Faults.ProcessAsync(party, settings, mayReject: false) ?? Results.Ok(new { party, status = "up" });
+                return await Faults.ProcessAsync(http, party, settings, mayReject: false) ?? Results.Ok(new { party, status = "up" });
             });
         }
     }

@@ -34,7 +34,7 @@ internal static class CreateWaybill
         {
             return Problems.Invalid("orderId", "is required: a non-empty GUID");
         }
-        return await Faults.ProcessAsync(Party.Logistics, settings, mayReject: true)
+        return await Faults.ProcessAsync(http, Party.Logistics, settings, mayReject: true)
             ?? calls.Run(Party.Logistics, key, request, http.Response,
                 at => new Answer(Guid.NewGuid(), TrackingNumber(), request.OrderId.Value, at),
                 answer => answer.OrderId);

@@ -36,7 +36,7 @@ internal static class SendSms
         {
             return Problems.Invalid(errors);
         }
-        return await Faults.ProcessAsync(Party.Sms, settings, mayReject: true)
+        return await Faults.ProcessAsync(http, Party.Sms, settings, mayReject: true)
             ?? calls.Run(Party.Sms, key, request, http.Response,
                 at => new Answer(Guid.NewGuid(), request.OrderId!.Value, request.UserId!, request.Text!, at),
                 answer => answer.OrderId);
