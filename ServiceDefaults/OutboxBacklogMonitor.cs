@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Observability;
+using OrderSystem.BuildingBlocks.Outbox;
 
 namespace OrderSystem.ServiceDefaults;
 
@@ -17,6 +18,7 @@ namespace OrderSystem.ServiceDefaults;
 internal sealed partial class OutboxBacklogMonitor : BackgroundService
 {
     private readonly IReadOnlyList<(string Table, Db Db, string Sql)> _tables;
+    private readonly int _maxAttempts;
     private readonly TimeProvider _clock;
     private readonly ObservabilityOptions _options;
     private readonly ILogger<OutboxBacklogMonitor> _logger;
@@ -33,15 +35,25 @@ internal sealed partial class OutboxBacklogMonitor : BackgroundService
         Telemetry.Meter.CreateObservableGauge("ordersystem.outbox.oldest_pending_age", () => Latest().Select(b =>
                 new Measurement<double>(b.OldestAge.TotalSeconds, new KeyValuePair<string, object?>("outbox", b.Table))),
             "s", "How long the oldest unpublished outbox row has waited (0 when none), by outbox table.");
+        Telemetry.Meter.CreateObservableGauge("ordersystem.outbox.parked", () => Latest().Select(b =>
+                new Measurement<long>(b.Parked, new KeyValuePair<string, object?>("outbox", b.Table))),
+            "{message}", "Outbox rows parked after Outbox:MaxAttempts (counted in pending too): they wait for an operator's retry.");
     }
 
     public OutboxBacklogMonitor(IEnumerable<ModuleStore> modules, TimeProvider clock,
-        IOptions<ObservabilityOptions> options, ILogger<OutboxBacklogMonitor> logger)
+        IOptions<ObservabilityOptions> options, IOptions<OutboxOptions> outboxOptions, ILogger<OutboxBacklogMonitor> logger)
     {
-        // The pending index (dispatched_at, id) keeps this a short range scan while the relay keeps up.
+        // The pending index (dispatched_at, id) keeps this a short range scan while the relay keeps up. Parked rows stay
+        // in the count and the oldest age, so the backlog alert fires for them; readiness looks only at the rows the
+        // relay still tries (see OutboxBacklogHealthCheck).
         _tables = modules.Where(m => m.HasOutbox).Select(m => (Table: SqlIdentifier.Require(m.Outbox.Table), m.Db))
-            .Select(t => (t.Table, t.Db, $"SELECT COUNT(*) AS Pending, MIN(created_at) AS Oldest FROM {t.Table} WHERE dispatched_at IS NULL"))
+            .Select(t => (t.Table, t.Db, $"""
+                SELECT COUNT(*) AS Pending, MIN(created_at) AS Oldest, CAST(COALESCE(SUM(attempts >= @MaxAttempts), 0) AS SIGNED) AS Parked,
+                       MIN(CASE WHEN attempts < @MaxAttempts THEN created_at END) AS OldestUnparked
+                FROM {t.Table} WHERE dispatched_at IS NULL
+                """))
             .ToList();
+        _maxAttempts = outboxOptions.Value.MaxAttempts;
         _clock = clock;
         _options = options.Value;
         _logger = logger;
@@ -54,9 +66,9 @@ internal sealed partial class OutboxBacklogMonitor : BackgroundService
         foreach (var (table, db, sql) in _tables)
         {
             await using var connection = await db.OpenAsync(ct);
-            var row = await connection.QuerySingleAsync<(long Pending, DateTime? Oldest)>(new CommandDefinition(sql, cancellationToken: ct));
-            var age = row.Oldest is { } oldest && now > oldest ? now - oldest : TimeSpan.Zero;
-            backlogs.Add(new OutboxBacklog(table, row.Pending, age));
+            var row = await connection.QuerySingleAsync<(long Pending, DateTime? Oldest, long Parked, DateTime? OldestUnparked)>(
+                new CommandDefinition(sql, new { MaxAttempts = _maxAttempts }, cancellationToken: ct));
+            backlogs.Add(new OutboxBacklog(table, row.Pending, Age(row.Oldest, now), row.Parked, Age(row.OldestUnparked, now)));
         }
         _latest = backlogs;
         return backlogs;
@@ -81,10 +93,13 @@ internal sealed partial class OutboxBacklogMonitor : BackgroundService
         }
     }
 
+    private static TimeSpan Age(DateTime? since, DateTime now) => since is { } t && now > t ? now - t : TimeSpan.Zero;
+
     private static IEnumerable<OutboxBacklog> Latest() => Running.Keys.SelectMany(m => m._latest);
 
     [LoggerMessage(LogLevel.Debug, "Could not measure the outbox backlog: {Error}")]
     private partial void LogMeasureFailed(string error);
 }
 
-internal sealed record OutboxBacklog(string Table, long Pending, TimeSpan OldestAge);
+/// <summary>One outbox's backlog. Pending and OldestAge include the parked rows; OldestUnparkedAge is the relay's own lag.</summary>
+internal sealed record OutboxBacklog(string Table, long Pending, TimeSpan OldestAge, long Parked, TimeSpan OldestUnparkedAge);

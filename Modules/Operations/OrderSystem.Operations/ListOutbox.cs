@@ -1,13 +1,17 @@
 using Dapper;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.BuildingBlocks.Outbox;
 
 namespace OrderSystem.Operations;
 
 /// <summary>
 /// GET /api/admin/outbox?state=pending|failed: rows not yet confirmed by the broker, across the outboxes of every
-/// module this process runs. Pending rows have not been tried yet; failed rows are waiting for the relay's next attempt.
+/// module this process runs. Pending rows are still the relay's to send, including those that failed fewer than
+/// Outbox:MaxAttempts times (they show their attempts and last error); failed rows are parked: the relay no longer tries
+/// them, and they wait for an operator's retry.
 /// </summary>
 internal static class ListOutbox
 {
@@ -15,7 +19,8 @@ internal static class ListOutbox
 
     internal sealed record Response(string State, IReadOnlyList<Row> Items);
 
-    public static async Task<IResult> Handle(string? state, int? limit, IEnumerable<ModuleStore> modules, CancellationToken ct)
+    public static async Task<IResult> Handle(string? state, int? limit, IEnumerable<ModuleStore> modules,
+        IOptions<OutboxOptions> options, CancellationToken ct)
     {
         if (state is not ("pending" or "failed"))
         {
@@ -30,7 +35,7 @@ internal static class ListOutbox
         {
             await using var connection = await outbox.Module.Db.OpenAsync(ct);
             items.AddRange(await connection.QueryAsync<Row>(new CommandDefinition(outbox.List,
-                new { Module = outbox.ModuleName, Failed = state == "failed", Limit = limit ?? 100 },
+                new { Module = outbox.ModuleName, Failed = state == "failed", options.Value.MaxAttempts, Limit = limit ?? 100 },
                 cancellationToken: ct)));
         }
         return TypedResults.Ok(new Response(state, items));

@@ -16,14 +16,15 @@ internal sealed class OutboxQueries(ModuleStore module)
     /// <summary>How operators name the module in the outbox listing: its table prefix ("points").</summary>
     public string ModuleName => module.Declaration.TablePrefix.TrimEnd('_');
 
-    // The pending index (dispatched_at, id) serves both states.
+    // The pending index (dispatched_at, id) serves both states. Failed means parked (see OutboxRelay).
     public string List => $"""
         SELECT @Module AS Module, id AS Id, message_id AS MessageId, message_type AS MessageType, created_at AS CreatedAt,
                attempts AS Attempts, last_error AS LastError
-        FROM {_table} WHERE dispatched_at IS NULL AND (attempts > 0) = @Failed ORDER BY id LIMIT @Limit
+        FROM {_table} WHERE dispatched_at IS NULL AND (attempts >= @MaxAttempts) = @Failed ORDER BY id LIMIT @Limit
         """;
 
-    // message_id has no index (every payment inserts here): a scan of a table retention keeps small.
+    // Re-arms a parked (or failing) row: the relay claims it again as if new. message_id has no index (every payment
+    // inserts here): a scan of a table retention keeps small.
     public string Reset => $"UPDATE {_table} SET attempts = 0, last_error = NULL WHERE message_id = @Id AND dispatched_at IS NULL";
 
     public string Exists => $"SELECT COUNT(*) FROM {_table} WHERE message_id = @Id";

@@ -6,8 +6,9 @@ using OrderSystem.BuildingBlocks.Modules;
 namespace OrderSystem.Operations;
 
 /// <summary>
-/// POST /api/admin/outbox/{messageId}/retry: clears a failed row's error and backoff and wakes its relay now, for an
-/// operator who has fixed the cause. The row keeps its message id, so consumers still dedupe it.
+/// POST /api/admin/outbox/{messageId}/retry: re-arms a parked (or failing) row, its attempts back to 0 and its error
+/// cleared, and wakes its relay now, for an operator who has fixed the cause. The row keeps its message id, so consumers
+/// still dedupe it.
 /// </summary>
 internal static class RetryOutboxMessage
 {
