@@ -50,6 +50,9 @@ public sealed class ThirdPartyOutageTests
             }
             await Eventually.Until(() => system.Api.GetAsync("/health/dependencies"), r => Breaker(r, party) is "open" or "half-open", StepTimeout,
                 $"{party}'s breaker open (or half-open, probing) while it hangs");
+            var metrics = await PrometheusScrape.ReadAsync(system.Api);
+            Assert.That(metrics.Sum("ordersystem_third_party_breaker_open", ("party", party)), Is.EqualTo(1), metrics.ToString());
+            Assert.That(metrics.Sum("ordersystem_third_party_waiting", ("party", party)), Is.GreaterThan(0), "calls held at the gate");
 
             await Simulator.QuietAsync();
 
