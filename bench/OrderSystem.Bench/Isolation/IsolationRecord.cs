@@ -5,14 +5,20 @@ namespace OrderSystem.Bench.Isolation;
 /// <summary>What the isolation scenario measured: the three phases, the drain after the hang, and the two checks.</summary>
 internal sealed record IsolationRecord(
     string Costs, double Rate, double PhaseSeconds, double WarmupSeconds, IReadOnlyList<PhaseRecord> Phases,
-    DrainResult Drain, LedgerCheck Ledger, long? WarehouseErrors, string? WarehouseErrorsProblem)
+    DrainResult Drain, LedgerCheck Ledger, IReadOnlyDictionary<string, long>? ErrorQueues, string SimulatorAtEnd,
+    IReadOnlyList<string> Notes)
 {
+    public const string WarehouseErrorQueue = "warehouse_error";
+
     public PhaseRecord Before => Phases[0];
     public PhaseRecord During => Phases[1];
     public PhaseRecord After => Phases[2];
 
     public double PaymentP99Ratio => During.Payment.P99 / Before.Payment.P99;
     public double PointsLagP99Ratio => During.Points.P99 / Before.Points.P99;
+
+    /// <summary>Messages in warehouse_error (0 when it was never declared); null when the broker could not be asked.</summary>
+    public long? WarehouseErrors => ErrorQueues is null ? null : ErrorQueues.GetValueOrDefault(WarehouseErrorQueue);
 }
 
 /// <summary>

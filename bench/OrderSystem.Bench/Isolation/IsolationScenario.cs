@@ -25,46 +25,53 @@ internal sealed class IsolationScenario(BenchOptions options, ShopClient shop, I
         var orders = await Catalog.PlaceOrdersAsync(shop, skus, warmupCount + (int)Math.Ceiling(rate * 3 * phase.TotalSeconds),
             options.Concurrency, "isolation: place", ct);
 
-        using var logistics = new LogisticsSimulator(options.Simulator);
+        using var simulator = new ThirdPartySimulator(options.Simulator);
+        var notes = new List<string>();
         try
         {
+            // Again, right before it matters: the simulator is shared, and seeding and placing took a while.
+            await options.Costs.ApplyToSimulatorAsync(options.Simulator, ct);
             var warmupFrom = DateTime.UtcNow;
             await SteadyPayments.RunAsync("isolation: warm-up", shop, [.. orders.Take(warmupCount)], rate, warmup, ct);
             await FulfillmentLag.DrainAsync(options.ConnectionString, TimeSpan.FromSeconds(60), ct);
+            if (await StepLags.UnfulfilledAsync(options.ConnectionString, ct) is > 0 and var left)
+            {
+                notes.Add(F($"{left:N0} warm-up orders still had a step not Done after 60 s (see the error queues below)."));
+            }
 
             log($"isolation: {rate:0}/s for {phase.TotalSeconds:0} s before, {phase.TotalSeconds:0} s with logistics hanging, {phase.TotalSeconds:0} s after");
             var measuredFrom = DateTime.UtcNow;
             var clock = Stopwatch.StartNew();
             var payments = SteadyPayments.RunAsync("isolation: pay", shop, [.. orders.Skip(warmupCount)], rate, 3 * phase, ct);
             await DelayUntilAsync(clock, phase, ct);
-            await logistics.SetHangAsync(true, ct);
+            await simulator.SetLogisticsHangAsync(true, ct);
             var hangStarted = DateTime.UtcNow;
             log("isolation: logistics hangs");
             await DelayUntilAsync(clock, 2 * phase, ct);
-            await logistics.SetHangAsync(false, ct);
+            await simulator.SetLogisticsHangAsync(false, ct);
             var hangEnded = DateTime.UtcNow;
             log("isolation: logistics answers again; waiting for every order paid so far to be shipped");
             var drain = ShipmentDrain.WaitAsync(options.ConnectionString, warmupFrom, hangEnded, DrainCap, ct);
             var samples = await payments;
+            var settings = F($"sms {await simulator.SettingsAsync("sms", ct)}; logistics {await simulator.SettingsAsync("logistics", ct)}");
             var drained = await drain;
             if (drained.Took is not null)
             {
-                // The after phase's own steps too, so that its lags are complete.
-                await FulfillmentLag.DrainAsync(options.ConnectionString, TimeSpan.FromSeconds(60), ct);
+                // The after phase's own steps too, so that its lags are complete (a step that failed is waited for in vain).
+                await FulfillmentLag.DrainAsync(options.ConnectionString, TimeSpan.FromSeconds(30), ct);
             }
             var byPhase = Enumerable.Range(0, 3)
                 .Select(i => samples.Where(s => i == (s.StartedAt < hangStarted ? 0 : s.StartedAt < hangEnded ? 1 : 2)).ToList())
                 .ToList();
             var lags = await StepLags.ReadAsync(options.ConnectionString, measuredFrom.AddSeconds(-1), ct);
-            var (errors, problem) = await WarehouseErrorsAsync(ct);
             return new IsolationRecord(options.Costs.Describe(), rate, phase.TotalSeconds, warmup.TotalSeconds,
-                [.. byPhase.Select((s, i) => Phase(PhaseNames[i], s, lags))], drained, await CheckLedgerAsync(logistics, byPhase, ct),
-                errors, problem);
+                [.. byPhase.Select((s, i) => Phase(PhaseNames[i], s, lags))], drained, await CheckLedgerAsync(simulator, byPhase, ct),
+                await ErrorQueuesAsync(notes, ct), settings, notes);
         }
         finally
         {
             // The simulator is shared: never leave logistics hanging, whatever happened; then this run's costs again.
-            await logistics.SetHangAsync(false, CancellationToken.None);
+            await simulator.SetLogisticsHangAsync(false, CancellationToken.None);
             await options.Costs.ApplyToSimulatorAsync(options.Simulator, CancellationToken.None);
         }
     }
@@ -79,7 +86,7 @@ internal sealed class IsolationScenario(BenchOptions options, ShopClient shop, I
     }
 
     /// <summary>Every paid order's waybills in logistics' ledger, or a sample spread evenly over the three phases.</summary>
-    private static async Task<LedgerCheck> CheckLedgerAsync(LogisticsSimulator logistics, List<List<PaymentSample>> byPhase, CancellationToken ct)
+    private static async Task<LedgerCheck> CheckLedgerAsync(ThirdPartySimulator simulator, List<List<PaymentSample>> byPhase, CancellationToken ct)
     {
         var paid = byPhase.Select(p => p.Where(s => s.Paid).Select(s => s.OrderId).ToList()).ToList();
         var total = paid.Sum(p => p.Count);
@@ -89,21 +96,25 @@ internal sealed class IsolationScenario(BenchOptions options, ShopClient shop, I
             : paid.SelectMany((ids, i) => ids.OrderBy(_ => random.Next()).Take(LedgerSample / 3 + (i < LedgerSample % 3 ? 1 : 0))).ToList();
         var counts = new ConcurrentBag<int>();
         await Parallel.ForEachAsync(sample, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
-            async (id, token) => counts.Add(await logistics.WaybillsAsync(id, token)));
+            async (id, token) => counts.Add(await simulator.WaybillsAsync(id, token)));
         return new LedgerCheck(total, counts.Count, counts.Count(c => c == 1), counts.Count(c => c == 0), counts.Count(c => c > 1));
     }
 
-    private async Task<(long? Messages, string? Problem)> WarehouseErrorsAsync(CancellationToken ct)
+    /// <summary>Every module's error queue; null (with a note) when the management API cannot be read.</summary>
+    private async Task<IReadOnlyDictionary<string, long>?> ErrorQueuesAsync(List<string> notes, CancellationToken ct)
     {
         try
         {
-            return (await ErrorQueue.MessagesAsync(options, "warehouse_error", ct), null);
+            return await ErrorQueue.MessagesAsync(options, ct);
         }
         catch (HttpRequestException e)
         {
-            return (null, $"RabbitMQ's management API did not answer: {e.Message}");
+            notes.Add($"RabbitMQ's management API ({options.RabbitManagementUrl}) did not answer: {e.Message}");
+            return null;
         }
     }
+
+    private static string F(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task DelayUntilAsync(Stopwatch clock, TimeSpan at, CancellationToken ct)
     {

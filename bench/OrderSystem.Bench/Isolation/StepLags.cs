@@ -20,6 +20,19 @@ internal static class StepLags
         WHERE o.status = 'Paid' AND f.status = 'Done' AND o.paid_at >= @From
         """;
 
+    private const string UnfulfilledSql = """
+        SELECT COUNT(*) FROM order_orders o
+        WHERE o.status = 'Paid' AND (SELECT COUNT(*) FROM order_fulfillment f WHERE f.order_id = o.id AND f.status = 'Done') < 4
+        """;
+
+    /// <summary>Paid orders with a step not Done yet (all of them, warm-up included).</summary>
+    public static async Task<long> UnfulfilledAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(UnfulfilledSql, cancellationToken: ct));
+    }
+
     /// <summary>Lags in milliseconds by order and step, for the orders paid from the given moment on.</summary>
     public static async Task<IReadOnlyDictionary<(Guid OrderId, string Step), double>> ReadAsync(
         string connectionString, DateTime from, CancellationToken ct)

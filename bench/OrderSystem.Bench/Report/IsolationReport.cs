@@ -30,8 +30,12 @@ internal static class IsolationReport
         var l = r.Ledger;
         var checkedOrders = l.Sampled ? F($"a sample of {l.Checked:N0} of {l.Orders:N0} orders, spread over the phases") : F($"all {l.Checked:N0} orders");
         md.AppendLine(F($"| waybills in logistics' ledger per paid order ({checkedOrders}) | exactly one: {l.ExactlyOne:N0}; none: {l.None:N0}; more than one: {l.MoreThanOne:N0} | exactly one each | {Yes(l.Checked > 0 && l.ExactlyOne == l.Checked)} |"));
-        var errors = r.WarehouseErrors is { } n ? F($"{n:N0}") : r.WarehouseErrorsProblem ?? "unknown";
-        md.AppendLine(F($"| messages in `warehouse_error` | {errors} | 0 | {Yes(r.WarehouseErrors == 0)} |"));
+        md.AppendLine(F($"| messages in `warehouse_error` | {(r.WarehouseErrors is { } n ? F($"{n:N0}") : "unknown (see below)")} | 0 | {Yes(r.WarehouseErrors == 0)} |"));
+        md.AppendLine();
+        var others = r.ErrorQueues?.Where(q => q.Key != IsolationRecord.WarehouseErrorQueue && q.Value > 0).Select(q => F($"`{q.Key}` {q.Value:N0}")).ToList();
+        md.AppendLine(F($"- Other error queues with messages: {(others is null ? "unknown" : others.Count == 0 ? "none" : string.Join(", ", others))}."));
+        md.AppendLine(F($"- The simulator's settings at the end of the after phase (it is shared; the benchmark set only the costs above and the hang): {r.SimulatorAtEnd}"));
+        r.Notes.ToList().ForEach(n => md.AppendLine("- " + n));
         md.AppendLine();
     }
 

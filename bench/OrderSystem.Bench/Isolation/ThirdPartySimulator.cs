@@ -2,17 +2,23 @@ using System.Text.Json;
 
 namespace OrderSystem.Bench.Isolation;
 
-/// <summary>The simulated logistics party, seen from outside: its hang switched at run time, and its ledger of waybills.</summary>
-internal sealed class LogisticsSimulator(Uri simulator) : IDisposable
+/// <summary>
+/// The third-party simulator seen from outside: logistics' hang switched at run time, a party's current settings, and
+/// logistics' ledger of the waybills it really created.
+/// </summary>
+internal sealed class ThirdPartySimulator(Uri simulator) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = simulator, Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>Hangs every logistics call (or stops hanging); the simulator applies it before it answers.</summary>
-    public async Task SetHangAsync(bool hang, CancellationToken ct)
+    public async Task SetLogisticsHangAsync(bool hang, CancellationToken ct)
     {
         using var response = await _http.PutAsJsonAsync("control/logistics", new { hang }, ct);
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>A party's fault settings as the simulator reports them (it is shared: others may change them).</summary>
+    public Task<string> SettingsAsync(string party, CancellationToken ct) => _http.GetStringAsync($"control/{party}", ct);
 
     /// <summary>The waybills logistics really created for an order.</summary>
     public async Task<int> WaybillsAsync(Guid orderId, CancellationToken ct)
