@@ -29,7 +29,7 @@ if (args.Contains("--help") || args.Contains("-h"))
           --failure-probability P   simulated third-party failures (default 0)
           --isolation-rate R    isolation: payments/s, open loop (default 100)
           --isolation-phase-seconds S   isolation: seconds before, with logistics hanging, and after (default 30 each);
-                                its warm-up is the smaller of --warmup-seconds and 10 s, at the same rate
+                                first --warmup-seconds of payments at the same rate, not measured
           --url URL             use a host that is already running (no restarts, no resets, costs as it has them)
           --host-dll PATH       the host to start (default Host/bin/<config>/net10.0/OrderSystem.Host.dll)
           --database NAME       database of its own (default ordersystem_bench; it is emptied between runs)

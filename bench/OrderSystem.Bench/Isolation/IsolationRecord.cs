@@ -17,6 +17,10 @@ internal sealed record IsolationRecord(
     public double PaymentP99Ratio => During.Payment.P99 / Before.Payment.P99;
     public double PointsLagP99Ratio => During.Points.P99 / Before.Points.P99;
 
+    /// <summary>The same against the phase after the hang: a check on a baseline that might still carry the warm-up.</summary>
+    public double PaymentP99RatioToAfter => During.Payment.P99 / After.Payment.P99;
+    public double PointsLagP99RatioToAfter => During.Points.P99 / After.Points.P99;
+
     /// <summary>Messages in warehouse_error (0 when it was never declared); null when the broker could not be asked.</summary>
     public long? WarehouseErrors => ErrorQueues is null ? null : ErrorQueues.GetValueOrDefault(WarehouseErrorQueue);
 }

@@ -23,6 +23,7 @@ internal static class IsolationReport
         md.AppendLine("|---|---|---|---|");
         md.AppendLine(F($"| payment p99, logistics hanging ÷ before | {r.PaymentP99Ratio:0.00} ({r.During.Payment.P99:0.0} / {r.Before.Payment.P99:0.0} ms) | ≤ 1.2 | {Yes(r.PaymentP99Ratio <= 1.2)} |"));
         md.AppendLine(F($"| points lag p99, logistics hanging ÷ before | {r.PointsLagP99Ratio:0.00} ({r.During.Points.P99:0.0} / {r.Before.Points.P99:0.0} ms) | ≤ 1.2 | {Yes(r.PointsLagP99Ratio <= 1.2)} |"));
+        md.AppendLine(F($"| for reference, against the phase after the hang (which carries the backlog's drain): payment p99 ÷, points lag p99 ÷ | {r.PaymentP99RatioToAfter:0.00}, {r.PointsLagP99RatioToAfter:0.00} | - | - |"));
         var drain = r.Drain.Took is { } took
             ? F($"{took.TotalSeconds:0.0} s ({r.Drain.Paid:N0} orders)")
             : F($"**not drained** within {IsolationScenario.DrainCap.TotalSeconds:0} s: {r.Drain.Shipped:N0} of {r.Drain.Paid:N0} shipped");
