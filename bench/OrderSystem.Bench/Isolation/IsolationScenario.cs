@@ -55,7 +55,12 @@ internal sealed class IsolationScenario(BenchOptions options, ShopClient shop, I
             log("isolation: logistics answers again; waiting for every order paid so far to be shipped");
             var drain = ShipmentDrain.WaitAsync(options.ConnectionString, warmupFrom, hangEnded, DrainCap, ct);
             var samples = await payments;
-            var settings = F($"sms {await simulator.SettingsAsync("sms", ct)}; logistics {await simulator.SettingsAsync("logistics", ct)}");
+            var (sms, logisticsNow) = (await simulator.SettingsAsync("sms", ct), await simulator.SettingsAsync("logistics", ct));
+            var settings = F($"sms {sms}; logistics {logisticsNow}");
+            if (!ThirdPartySimulator.AreAsSet(sms, options.Costs, "sms") || !ThirdPartySimulator.AreAsSet(logisticsNow, options.Costs, "logistics"))
+            {
+                notes.Add("**Someone else changed the shared simulator during the run** (its settings at the end are not the ones this run set): the figures are not those of the costs above.");
+            }
             var drained = await drain;
             if (drained.Took is not null)
             {
