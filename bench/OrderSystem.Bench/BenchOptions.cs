@@ -37,6 +37,8 @@ internal sealed class BenchOptions
         ["--expiry-paid"] = "Bench:ExpiryPaid",
         ["--expiry-spread"] = "Bench:ExpirySpreadSeconds",
         ["--expiry-pay-rate"] = "Bench:ExpiryPayRate",
+        ["--isolation-rate"] = "Bench:IsolationRate",
+        ["--isolation-phase-seconds"] = "Bench:IsolationPhaseSeconds",
         ["--url"] = "Bench:Url",
         ["--host-dll"] = "Bench:HostDll",
         ["--database"] = "Bench:Database",
@@ -70,6 +72,10 @@ internal sealed class BenchOptions
     public int ExpiryPaid { get; init; } = 1_000;
     public double ExpirySpreadSeconds { get; init; } = 180;
     public double ExpiryPayRate { get; init; } = 50;
+
+    /// <summary>The isolation scenario: payments per second, and the length of each phase (before, logistics hanging, after).</summary>
+    public double IsolationRate { get; init; } = 100;
+    public double IsolationPhaseSeconds { get; init; } = 30;
 
     /// <summary>A host that is already running: the benchmark then neither starts, restarts nor resets anything.</summary>
     public string? Url { get; init; }
@@ -133,6 +139,8 @@ internal sealed class BenchOptions
             ExpiryPaid = bench.GetValue("ExpiryPaid", defaults.ExpiryPaid),
             ExpirySpreadSeconds = bench.GetValue("ExpirySpreadSeconds", defaults.ExpirySpreadSeconds),
             ExpiryPayRate = bench.GetValue("ExpiryPayRate", defaults.ExpiryPayRate),
+            IsolationRate = bench.GetValue("IsolationRate", defaults.IsolationRate),
+            IsolationPhaseSeconds = bench.GetValue("IsolationPhaseSeconds", defaults.IsolationPhaseSeconds),
             SyncOrders = bench.GetValue("SyncOrders", defaults.SyncOrders),
             WarmupOrders = bench.GetValue("WarmupOrders", defaults.WarmupOrders),
             WarmupSeconds = bench.GetValue("WarmupSeconds", defaults.WarmupSeconds),

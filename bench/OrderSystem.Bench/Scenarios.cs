@@ -41,6 +41,19 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         {
             await ExpiryAsync(ct);
         }
+        if (options.Scenarios.Contains("isolation"))
+        {
+            await IsolationAsync(ct);
+        }
+    }
+
+    /// <summary>Logistics hanging for a while under steady payments (not in the default set: it changes the shared simulator).</summary>
+    private async Task IsolationAsync(CancellationToken ct)
+    {
+        await using var host = await StartProductHostAsync("isolation", options.Costs, ct);
+        using var shop = Shop(host?.Url ?? options.Url!);
+        await Catalog.SeedAsync(shop, _skus, ct);
+        report.Isolation = await new Isolation.IsolationScenario(options, shop, _skus, Log).RunAsync(ct);
     }
 
     /// <summary>Unpaid orders closing on time (not in the default set: it seeds a million orders).</summary>

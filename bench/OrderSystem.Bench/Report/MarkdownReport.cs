@@ -15,6 +15,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     public BrokerResult? Broker { get; set; }
     public List<string> Notes { get; } = [];
     public Expiry.ExpiryRecord? Expiry { get; set; }
+    public Isolation.IsolationRecord? Isolation { get; set; }
 
     public const string BareTransactionRun = "bare-transaction";
     public const string ProductTransactionRun = "product-transaction";
@@ -45,6 +46,10 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         if (Expiry is not null)
         {
             ExpiryReport.Render(md, Expiry);
+        }
+        if (Isolation is not null)
+        {
+            IsolationReport.Render(md, Isolation);
         }
         md.AppendLine("## Chart").AppendLine();
         md.AppendLine("![Payment latency by percentile](latency.svg)").AppendLine();
