@@ -6,6 +6,7 @@ using OrderSystem.Operations;
 using OrderSystem.Order;
 using OrderSystem.Points;
 using OrderSystem.Push;
+using OrderSystem.Refunds;
 using OrderSystem.ServiceDefaults;
 using OrderSystem.ThirdParties;
 using OrderSystem.Warehouse;
@@ -14,7 +15,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();          // telemetry, health checks, OpenAPI, problem+json
 builder.AddInventoryModule();          // each module checks Modules:Enabled itself
-builder.AddOrderModule();              // after Inventory: they share the payment transaction; hosted: the expiry closer
+builder.AddRefundsModule();            // before Order, which creates refunds in its transactions; hosted: the refund processor
+builder.AddOrderModule();              // after Inventory and Refunds: it writes their rows in its transactions; hosted: the expiry closer
 builder.AddPointsModule();
 builder.AddMarketingModule();
 builder.AddPushModule();
@@ -32,6 +34,7 @@ app.MapDefaultEndpoints();             // /health/live, /health/ready, /metrics,
 app.MapThirdPartyStatus();             // /health/dependencies: each third party's breaker
 app.MapInventoryEndpoints();
 app.MapOrderEndpoints();
+app.MapRefundsEndpoints();
 app.MapPointsEndpoints();
 app.MapMarketingEndpoints();
 app.MapPushEndpoints();

@@ -39,6 +39,12 @@ public sealed partial class ThirdParty
 
     public DateTimeOffset StateSince { get; private set; }
 
+    /// <summary>
+    /// The party's client for a call that must not wait at the gate (an operator's report): its pipeline still applies,
+    /// so an open breaker fails it at once.
+    /// </summary>
+    public HttpClient Client => _clients.CreateClient(Name);
+
     /// <summary>Callers held at the gate right now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 

@@ -126,7 +126,7 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         Log($"{name}: product host ({costs.Describe()}{(consumers ? "" : "; Order and Inventory only")})");
         await using var host = consumers
             ? await StartProductHostAsync(name, costs, ct)
-            : await StartProductHostAsync(name, costs, ct, ("Modules__Enabled", "Order,Inventory"));
+            : await StartProductHostAsync(name, costs, ct, ("Modules__Enabled", "Order,Inventory,Refunds"));
         using var shop = Shop(host?.Url ?? options.Url!);
         await Catalog.SeedAsync(shop, _skus, ct);
         // An open-loop run places only the orders its rate can reach in the time allowed.
@@ -145,7 +145,7 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
     private async Task RelayDrainAsync(CancellationToken ct)
     {
         Log($"relay drain: {options.RelayMessages:N0} OrderPaid rows committed at once into order_outbox");
-        await using var host = await StartProductHostAsync("relay-drain", Costs.Zero, ct, ("Modules__Enabled", "Order,Inventory"));
+        await using var host = await StartProductHostAsync("relay-drain", Costs.Zero, ct, ("Modules__Enabled", "Order,Inventory,Refunds"));
         using var shop = Shop(host?.Url ?? options.Url!);
         await Catalog.SeedAsync(shop, _skus, ct);
         await using var queues = await DrainingQueues.DeclareAsync(options, ct);

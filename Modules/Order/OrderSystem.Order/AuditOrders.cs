@@ -3,15 +3,18 @@ using Dapper;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Operations.Contracts;
+using OrderSystem.Refunds.Contracts;
 
 namespace OrderSystem.Order;
 
 /// <summary>
 /// Order's audit: paid orders whose fulfillment is still incomplete after the grace period, and stock that does not add
-/// up (what Inventory says payments deducted, per SKU, against the quantities of paid orders). The stock side is read
+/// up (what Inventory says payments deducted, per SKU, against the quantities of paid orders), and cancelled or expired
+/// orders that hold a payment without its refund (asked through Refunds' port). The stock side is read
 /// through Inventory's port, in the same snapshot, so a payment committing meanwhile cannot fake a mismatch.
 /// </summary>
-internal sealed class AuditOrders(ModuleStore<ModuleTag> orders, IStock stock, ModuleCatalog modules) : IReconciliationAudit
+internal sealed class AuditOrders(ModuleStore<ModuleTag> orders, IStock stock, IRefundRequests refunds, ModuleCatalog modules)
+    : IReconciliationAudit
 {
     private const string IncompleteSql = """
         SELECT o.id AS OrderId, o.paid_at AS PaidAt, COUNT(f.step) AS Done
@@ -26,6 +29,12 @@ internal sealed class AuditOrders(ModuleStore<ModuleTag> orders, IStock stock, M
         WHERE o.status = 'Paid' GROUP BY i.sku
         """;
 
+    // Orders that hold a payment they will never keep: each must have its refund. The (status, expires_at) index serves it.
+    private const string UnkeptPaymentsSql = """
+        SELECT id AS OrderId, status AS Status, payment_id AS PaymentId FROM order_orders
+        WHERE status IN ('Cancelled', 'Expired') AND payment_id IS NOT NULL LIMIT 10000
+        """;
+
     // Every module declaring a step, wherever it runs.
     private int StepCount => modules.All.Count(m => m.ReportedStep is not null);
 
@@ -38,10 +47,16 @@ internal sealed class AuditOrders(ModuleStore<ModuleTag> orders, IStock stock, M
         var sold = (await connection.QueryAsync<(string Sku, decimal Sold)>(new CommandDefinition(SoldSql, transaction: tx, cancellationToken: ct)))
             .ToDictionary(r => r.Sku, r => (long)r.Sold, StringComparer.Ordinal);
         var deducted = await stock.GetDeductedAsync(tx, ct);
+        var unkept = (await connection.QueryAsync<(Guid OrderId, string Status, string PaymentId)>(
+            new CommandDefinition(UnkeptPaymentsSql, transaction: tx, cancellationToken: ct))).AsList();
         await tx.CommitAsync(ct);
+        // After the snapshot: a refund is written with its cause, so one seen there is here too.
+        var refunded = await refunds.RefundedPaymentsAsync(connection, [.. unkept.Select(o => o.PaymentId)], ct);
 
         var findings = incomplete.Select(o => new ReconciliationFinding("fulfillment-incomplete", OrderModule.Declaration.Name, o.OrderId.ToString(),
             $"paid at {o.PaidAt:O}, {o.Done} of {StepCount} steps done")).ToList();
+        findings.AddRange(unkept.Where(o => !refunded.Contains(o.PaymentId)).Take(scope.Limit).Select(o => new ReconciliationFinding(
+            "payment-not-refunded", OrderModule.Declaration.Name, o.OrderId.ToString(), $"{o.Status} with payment {o.PaymentId} and no refund")));
         foreach (var sku in sold.Keys.Union(deducted.Keys).Order(StringComparer.Ordinal).Take(scope.Limit))
         {
             var (paid, taken) = (sold.GetValueOrDefault(sku), deducted.GetValueOrDefault(sku));

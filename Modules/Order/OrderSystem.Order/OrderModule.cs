@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
@@ -24,21 +25,26 @@ public static class OrderModule
         Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired)),
     };
 
-    /// <summary>Add it after Inventory, whose stock it changes inside its payment transaction.</summary>
+    /// <summary>
+    /// Add it after Inventory, whose stock it changes inside its payment transaction, and after Refunds, whose refunds it
+    /// creates inside the transactions that cause them.
+    /// </summary>
     public static IHostApplicationBuilder AddOrderModule(this IHostApplicationBuilder builder)
     {
         if (!builder.AddModule<ModuleTag>(Declaration))
         {
             return builder;
         }
-        RequireInventoryOnTheSameConnection(builder);
-        builder.Services.AddSingleton<PaymentSignature>();
+        RequireOnTheSameConnection(builder, "Inventory", "they share the payment transaction");
+        RequireOnTheSameConnection(builder, "Refunds", "a refund is created in the transaction of its cause");
+        builder.Services.TryAddSingleton<PaymentSignature>();
         builder.Services.AddSingleton<PaymentTransaction>();
         builder.Services.AddOptions<OrderOptions>().Bind(builder.Configuration.GetSection("Orders"))
             .Validate(o => o.PaymentWindowSeconds > 0 && o.ExpiryPollMs > 0 && o.ExpiryBatchSize is > 0 and <= 5000 && o.ExpiryClosers is > 0 and <= 16,
                 "Orders: the window and poll must be positive, the batch 1-5000, the closers 1-16.")
             .ValidateOnStart();
         builder.Services.AddSingleton<LatePayment>();
+        builder.Services.AddSingleton<StrayPayment>();
         builder.Services.AddSingleton<CloseDueOrders>();
         builder.Services.AddHostedService<OrderExpiryCloser>();
         builder.Services.AddSingleton<IFulfillmentRecorder, FulfillmentRecorder>();
@@ -76,19 +82,19 @@ public static class OrderModule
         return app;
     }
 
-    // The payment transaction deducts stock on Order's own connection: the two must share a process and a database.
-    private static void RequireInventoryOnTheSameConnection(IHostApplicationBuilder builder)
+    // Inventory's stock and Refunds' refunds are written on Order's own connection: they must share a process and a database.
+    private static void RequireOnTheSameConnection(IHostApplicationBuilder builder, string moduleName, string why)
     {
-        var inventory = ModuleCatalog.Of(builder).All.FirstOrDefault(m => m.Name == "Inventory");
-        if (inventory is null || !ModuleCatalog.Of(builder).IsEnabled(inventory))
+        var module = ModuleCatalog.Of(builder).All.FirstOrDefault(m => m.Name == moduleName);
+        if (module is null || !ModuleCatalog.Of(builder).IsEnabled(module))
         {
-            throw new InvalidOperationException("Order needs Inventory in the same process: enable both, and add Inventory first.");
+            throw new InvalidOperationException($"Order needs {moduleName} in the same process ({why}): enable both, and add {moduleName} first.");
         }
-        if (builder.Configuration.ConnectionStringOf(inventory) != builder.Configuration.ConnectionStringOf(Declaration))
+        if (builder.Configuration.ConnectionStringOf(module) != builder.Configuration.ConnectionStringOf(Declaration))
         {
             throw new InvalidOperationException(
-                "Order and Inventory share the payment transaction, so they must use one database connection: " +
-                "ConnectionStrings:Order and ConnectionStrings:Inventory must be equal (or both unset).");
+                $"Order and {moduleName} must use one database connection ({why}): " +
+                $"ConnectionStrings:Order and ConnectionStrings:{moduleName} must be equal (or both unset).");
         }
     }
 }

@@ -18,7 +18,7 @@ internal static class PayOrder
 
     public static async Task<IResult> Handle(
         string orderId, HttpRequest http, ModuleStore<ModuleTag> orders, PaymentTransaction payment, LatePayment late,
-        PaymentSignature signature, TimeProvider clock, CancellationToken ct)
+        StrayPayment stray, PaymentSignature signature, TimeProvider clock, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadBytesAsync(http, ct);
         if (problem is not null)
@@ -67,7 +67,9 @@ internal static class PayOrder
             }
             if (order.Status != OrderStatus.Created || attempt > 0)
             {
-                return Answer(order, request!);
+                return StrayPayment.ReasonFor(order, request!.PaymentId!) is { } reason
+                    ? await stray.RefundAsync(connection, order, request.PaymentId!, request.Amount!.Value, reason, ct)
+                    : Answer(order, request);
             }
             if (request!.Amount != order.TotalAmount)
             {
@@ -82,19 +84,17 @@ internal static class PayOrder
         }
     }
 
-    /// <summary>The answer for an order that is no longer waiting for payment: a replayed callback gets the same answer.</summary>
+    /// <summary>
+    /// The answer to the order's own payment once the order no longer waits for it: a replayed callback gets the same
+    /// answer. Any other payment is a <see cref="StrayPayment"/>.
+    /// </summary>
     private static IResult Answer(StoredOrder order, Request request) => order.Status switch
     {
-        OrderStatus.Paid when order.PaymentId == request.PaymentId =>
-            TypedResults.Ok(new Response(order.OrderId, OrderStatus.Paid, order.PaymentId!, order.PaidAt!.Value)),
-        OrderStatus.Paid => Problems.Create(StatusCodes.Status409Conflict, "already-paid", "Order already paid.",
-            "The order was paid by another payment; this one must be refunded by the provider."),
-        OrderStatus.Cancelled when order.PaymentId == request.PaymentId => PaymentTransaction.OutOfStock(),
-        OrderStatus.Expired when order.PaymentId == request.PaymentId => LatePayment.Problem(),
-        OrderStatus.Expired => LatePayment.Problem(
-            "The order's payment window ended and another late payment was already recorded; this one must be refunded by the provider."),
-        _ => Problems.Create(StatusCodes.Status409Conflict, "order-cancelled", "Order cancelled.",
-            "The order was cancelled and cannot be paid."),
+        OrderStatus.Paid => TypedResults.Ok(new Response(order.OrderId, OrderStatus.Paid, order.PaymentId!, order.PaidAt!.Value)),
+        OrderStatus.Expired => LatePayment.Problem(),
+        OrderStatus.Cancelled => PaymentTransaction.OutOfStock(),
+        _ => Problems.Create(StatusCodes.Status409Conflict, "order-changing", "The order is changing.",
+            "The order changed while the payment was being recorded; send the callback again."),
     };
 
     private static Dictionary<string, string[]> Validate(Request request)

@@ -8,15 +8,17 @@ using OrderSystem.BuildingBlocks.Observability;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Order.Expiry;
+using OrderSystem.Refunds.Contracts;
 
 namespace OrderSystem.Order;
 
 /// <summary>
 /// The payment's one transaction: Created to Paid, stock deducted through Inventory's port, an OrderPaid outbox row.
-/// When stock is short it all rolls back and a second transaction cancels the order and asks for a refund; when the
+/// When stock is short it all rolls back and a second transaction cancels the order and creates its refund; when the
 /// payment window has ended the order is expired instead (<see cref="LatePayment"/>).
 /// </summary>
-internal sealed class PaymentTransaction(IStock stock, ModuleStore<ModuleTag> orders, LatePayment late, TimeProvider clock)
+internal sealed class PaymentTransaction(
+    IStock stock, IRefundRequests refunds, ModuleStore<ModuleTag> orders, LatePayment late, TimeProvider clock)
 {
     // The status condition makes the update the arbiter between concurrent callbacks for one order, and between a
     // payment and the expiry closer; the deadline condition refuses a payment that comes after the window.
@@ -80,8 +82,8 @@ internal sealed class PaymentTransaction(IStock stock, ModuleStore<ModuleTag> or
     private async Task<IResult?> CancelForShortStockAsync(
         MySqlConnection connection, StoredOrder order, string paymentId, DateTime now, CancellationToken ct)
     {
-        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, "out-of-stock", now);
-        // One round trip: the refund request is written only if the status update found the order still Created.
+        var requested = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, RefundReasons.OutOfStock, now);
+        // One round trip: the event and the refund are written only if the status update found the order still Created.
         await using var batch = new MySqlBatch(connection)
         {
             BatchCommands =
@@ -91,18 +93,24 @@ internal sealed class PaymentTransaction(IStock stock, ModuleStore<ModuleTag> or
                 {
                     Parameters = { new("@PaymentId", paymentId), new("@Now", now), new("@Id", order.OrderId) },
                 },
-                orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now),
-                InlineTransaction.Commit(),
+                orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), requested, now),
             },
         };
-        if (await InlineTransaction.ExecuteAsync(batch, ct) != 2)
+        foreach (var command in refunds.CreateRequestCommands(
+                     new RefundRequest(Guid.CreateVersion7(), order.OrderId, paymentId, order.TotalAmount, RefundReasons.OutOfStock), now))
+        {
+            batch.BatchCommands.Add(command);
+        }
+        batch.BatchCommands.Add(InlineTransaction.Commit());
+        if (await InlineTransaction.ExecuteAsync(batch, ct) != 2 + refunds.RowsPerRequest)
         {
             return null;
         }
         orders.Outbox.NotifyCommitted();
+        refunds.NotifyCommitted();
         return OutOfStock();
     }
 
     public static IResult OutOfStock() => Problems.Create(StatusCodes.Status409Conflict, "out-of-stock", "Out of stock.",
-        "Not enough stock was left when the payment arrived; the order was cancelled and a refund requested.");
+        "Not enough stock was left when the payment arrived; the order was cancelled and the payment is being refunded.");
 }

@@ -8,6 +8,7 @@ using OrderSystem.Order;
 using OrderSystem.Order.Expiry;
 using OrderSystem.Points;
 using OrderSystem.Push;
+using OrderSystem.Refunds;
 using OrderSystem.Warehouse;
 using OrderTag = OrderSystem.Order.ModuleTag;
 
@@ -37,6 +38,7 @@ internal static class SyncChainHost
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         builder.AddInventoryModule();
+        builder.AddRefundsModule();
         builder.AddOrderModule();
         builder.AddPointsModule();
         builder.AddMarketingModule();

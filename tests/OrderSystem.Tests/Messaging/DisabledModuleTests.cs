@@ -9,7 +9,7 @@ public sealed class DisabledModuleTests
     [Test]
     public async Task Disabled_modules_register_no_consumers_and_no_endpoints()
     {
-        await using var system = await TestSystem.StartAsync("partial", modules: "Order,Inventory,Marketing");
+        await using var system = await TestSystem.StartAsync("partial", modules: "Order,Inventory,Refunds,Marketing");
         var sku = Fresh();
         Assert.That((await system.Api.PutProductAsync(sku, 10m, 5)).Status, Is.EqualTo(HttpStatusCode.OK));
         var user = Fresh();

@@ -14,7 +14,7 @@ public sealed class SplitDeploymentTests
     private const int OrderCount = 200;
 
     private static readonly (string Name, string Modules)[] Roles =
-        [("buyer", "Order,Inventory"), ("loyalty", "Points,Marketing"), ("delivery", "Push,Warehouse")];
+        [("buyer", "Order,Inventory,Refunds"), ("loyalty", "Points,Marketing"), ("delivery", "Push,Warehouse")];
 
     [Test]
     public async Task Modules_split_over_processes_and_instances_deliver_each_effect_exactly_once()

@@ -4,14 +4,15 @@ using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Order.Contracts;
+using OrderSystem.Refunds.Contracts;
 
 namespace OrderSystem.Order.Expiry;
 
 /// <summary>
-/// A payment that arrives after the order's window: the money was taken, so its refund is requested in the same
+/// A payment that arrives after the order's window: the money was taken, so its refund is created in the same
 /// transaction that records it, as for a payment that found the stock short. The order stays Expired.
 /// </summary>
-internal sealed class LatePayment(ModuleStore<ModuleTag> orders)
+internal sealed class LatePayment(ModuleStore<ModuleTag> orders, IRefundRequests refunds)
 {
     // The closer has not got to the order yet: the payment closes it itself (OrderExpired, then the refund request).
     private const string ExpireSql = """
@@ -29,30 +30,34 @@ internal sealed class LatePayment(ModuleStore<ModuleTag> orders)
     {
         var expired = new OrderExpired(order.OrderId, order.UserId,
             [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], order.ExpiresAt, now);
-        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, "order-expired", now);
-        // Each insert only when the statement before it changed its row: all three, or nothing.
+        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, RefundReasons.OrderExpired, now);
+        // Each insert only when the statement before it changed its row: all of them, or nothing.
         return await RunAsync(connection, new MySqlBatchCommand(ExpireSql)
             {
                 Parameters = { new("@PaymentId", paymentId), new("@Now", now), new("@Id", order.OrderId) },
             },
             [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), expired, now),
-             orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now)], ct);
+             orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now),
+             .. RefundCommands(order, paymentId, order.TotalAmount, now)], ct);
     }
 
     /// <summary>Records the first payment for an Expired order and requests its refund; null when the order changed meanwhile.</summary>
     public Task<IResult?> RecordAsync(MySqlConnection connection, StoredOrder order, string paymentId, decimal amount, DateTime now, CancellationToken ct)
     {
-        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, amount, "order-expired", now);
+        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, amount, RefundReasons.OrderExpired, now);
         return RunAsync(connection, new MySqlBatchCommand(RecordSql)
             {
                 Parameters = { new("@PaymentId", paymentId), new("@Id", order.OrderId) },
             },
-            [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now)], ct);
+            [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now), .. RefundCommands(order, paymentId, amount, now)], ct);
     }
 
     public static IResult Problem(string detail =
-        "The order's payment window ended before the payment arrived; the order is closed and a refund was requested.") =>
+        "The order's payment window ended before the payment arrived; the order is closed and the payment is being refunded.") =>
         Problems.Create(StatusCodes.Status409Conflict, "order-expired", "Order expired.", detail);
+
+    private IReadOnlyList<MySqlBatchCommand> RefundCommands(StoredOrder order, string paymentId, decimal amount, DateTime now) =>
+        refunds.CreateRequestCommands(new RefundRequest(Guid.CreateVersion7(), order.OrderId, paymentId, amount, RefundReasons.OrderExpired), now);
 
     private async Task<IResult?> RunAsync(MySqlConnection connection, MySqlBatchCommand change, MySqlBatchCommand[] events, CancellationToken ct)
     {
@@ -67,6 +72,7 @@ internal sealed class LatePayment(ModuleStore<ModuleTag> orders)
             return null;
         }
         orders.Outbox.NotifyCommitted();
+        refunds.NotifyCommitted();
         return Problem();
     }
 }

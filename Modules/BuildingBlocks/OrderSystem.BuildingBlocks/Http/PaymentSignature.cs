@@ -2,13 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 
-namespace OrderSystem.Order;
+namespace OrderSystem.BuildingBlocks.Http;
 
 /// <summary>
-/// The payment provider signs each callback: X-Signature = "sha256=" + lowercase hex HMAC-SHA256 of the raw body,
-/// keyed with Payments:CallbackSecret.
+/// The payment provider signs each callback (payments, refund webhooks): X-Signature = "sha256=" + lowercase hex
+/// HMAC-SHA256 of the raw body, keyed with Payments:CallbackSecret.
 /// </summary>
-internal sealed class PaymentSignature(IConfiguration configuration)
+public sealed class PaymentSignature(IConfiguration configuration)
 {
     private const string Prefix = "sha256=";
 
