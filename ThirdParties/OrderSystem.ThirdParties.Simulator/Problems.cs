@@ -30,5 +30,15 @@ internal static class Problems
 
     public static IResult NoLedger(string party) => Results.Problem(
         statusCode: StatusCodes.Status404NotFound, type: TypeBase + "unknown-ledger", title: "No such ledger",
-        detail: $"There is no ledger '{party}'; the ledgers are sms and logistics.");
+        detail: $"There is no ledger '{party}'; the ledgers are sms, logistics and refunds (the payment provider's).");
+
+    /// <summary>The ambiguous case: the work was done, but the caller cannot tell it from a failure.</summary>
+    public static IResult LostAnswer(string party) => Results.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable, type: TypeBase + "third-party-failure",
+        title: "The party failed",
+        detail: $"{party} failed to answer this call (simulated, lostAnswerProbability); it may have been done: query it.");
+
+    public static IResult UnknownRefund(string refundId) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound, type: TypeBase + "unknown-refund", title: "No such refund",
+        detail: $"The payment provider has no refund '{refundId}'.");
 }

@@ -12,6 +12,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<PartyControl>();
 builder.Services.AddSingleton<Ledgers>();
 builder.Services.AddSingleton<IdempotentCalls>();
+builder.AddPaymentProvider();
 
 var app = builder.Build();
 app.UseStatusCodePages();

@@ -18,7 +18,12 @@ internal sealed class PartyControl
         _log = log;
         // Parties:Sms, Parties:Logistics, Parties:Payments (configuration keys ignore case).
         _defaults = Party.All.ToDictionary(p => p, p => configuration.GetSection("Parties:" + p).Get<PartySettings>() ?? new());
-        var wrong = _defaults.SelectMany(d => d.Value.Errors().Select(e => $"Parties:{d.Key}: {e}")).ToList();
+        // Only the payments party has refunds; its refund settings the configuration leaves out get their defaults.
+        var wrong = _defaults.Where(d => d.Key != Party.Payments && d.Value.HasRefunds)
+            .Select(d => $"Parties:{d.Key}: only the payments party has RefundProcessingMs and the other refund settings")
+            .ToList();
+        _defaults[Party.Payments] = _defaults[Party.Payments].WithRefundDefaults();
+        wrong.AddRange(_defaults.SelectMany(d => d.Value.Errors().Select(e => $"Parties:{d.Key}: {e}")));
         if (wrong.Count > 0)
         {
             throw new InvalidOperationException("Invalid startup settings: " + string.Join("; ", wrong));

@@ -5,17 +5,22 @@ namespace OrderSystem.ThirdParties.Simulator.Control;
 /// <summary>
 /// A PUT body: any subset of the settings, by their exact camelCase names. Parsed by hand rather than deserialised, so
 /// a null, a string where a number belongs or an unknown name is an error for that field and never a silent default.
+/// The refund settings are names of the payments party only: for another party they are unknown.
 /// </summary>
 internal static class SettingsPatch
 {
     private const string Names = "delayMs, spikeProbability, spikeMs, failureProbability, down, hang, rejectProbability";
+    private const string RefundNames = "lostAnswerProbability, refundProcessingMs, refundClosedProbability, "
+        + "refundAbnormalProbability, webhookRetries, webhookDuplicateProbability, webhookDropProbability";
 
     /// <returns>The merged settings, or null and the errors per field (then nothing may change).</returns>
     public static PartySettings? Merge(JsonElement body, PartySettings current, Dictionary<string, string[]> errors)
     {
+        var refunds = current.HasRefunds;
+        var names = refunds ? Names + ", " + RefundNames : Names;
         if (body.ValueKind != JsonValueKind.Object)
         {
-            errors["body"] = ["must be a JSON object with some of: " + Names];
+            errors["body"] = ["must be a JSON object with some of: " + names];
             return null;
         }
         var merged = current;
@@ -31,26 +36,44 @@ internal static class SettingsPatch
                 "rejectProbability" when Probability(value) is { } p => merged with { RejectProbability = p },
                 "down" when Flag(value) is { } on => merged with { Down = on },
                 "hang" when Flag(value) is { } on => merged with { Hang = on },
-                _ => Fail(errors, field.Name, merged),
+                "lostAnswerProbability" when refunds && Probability(value) is { } p => merged with { LostAnswerProbability = p },
+                "refundProcessingMs" when refunds && Milliseconds(value) is { } ms => merged with { RefundProcessingMs = ms },
+                "refundClosedProbability" when refunds && Probability(value) is { } p => merged with { RefundClosedProbability = p },
+                "refundAbnormalProbability" when refunds && Probability(value) is { } p => merged with { RefundAbnormalProbability = p },
+                "webhookRetries" when refunds && Retries(value) is { } n => merged with { WebhookRetries = n },
+                "webhookDuplicateProbability" when refunds && Probability(value) is { } p => merged with { WebhookDuplicateProbability = p },
+                "webhookDropProbability" when refunds && Probability(value) is { } p => merged with { WebhookDropProbability = p },
+                _ => Fail(errors, field.Name, refunds, names, merged),
             };
+        }
+        if (errors.Count == 0 && !merged.SharesFit)
+        {
+            errors["refundClosedProbability"] = [PartySettings.SharesError + ": the two are shares of one draw, the rest is SUCCESS"];
         }
         return errors.Count == 0 ? merged : null;
     }
 
-    private static PartySettings Fail(Dictionary<string, string[]> errors, string name, PartySettings unchanged)
+    private static PartySettings Fail(Dictionary<string, string[]> errors, string name, bool refunds, string names, PartySettings unchanged)
     {
+        var refundName = RefundNames.Split(", ").Contains(name);
+        var probability = name.EndsWith("Probability", StringComparison.Ordinal) && (refundName || Names.Split(", ").Contains(name));
         errors[name] = [name switch
         {
-            "delayMs" or "spikeMs" => $"must be a whole number of milliseconds from 0 to {PartySettings.MaxMs}",
-            "spikeProbability" or "failureProbability" or "rejectProbability" => "must be a number from 0 to 1",
+            _ when refundName && !refunds => "is not a setting of this party (only payments has it); the settings are " + names,
+            "delayMs" or "spikeMs" or "refundProcessingMs" => $"must be a whole number of milliseconds from 0 to {PartySettings.MaxMs}",
+            "webhookRetries" => $"must be a whole number from 0 to {PartySettings.MaxWebhookRetries}",
             "down" or "hang" => "must be true or false",
-            _ => "is not a setting; the settings are " + Names,
+            _ when probability => "must be a number from 0 to 1",
+            _ => "is not a setting; the settings are " + names,
         }];
         return unchanged;
     }
 
     private static int? Milliseconds(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var ms) && ms is >= 0 and <= PartySettings.MaxMs ? ms : null;
+
+    private static int? Retries(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n is >= 0 and <= PartySettings.MaxWebhookRetries ? n : null;
 
     private static double? Probability(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var p) && PartySettings.IsProbability(p) ? p : null;

@@ -9,7 +9,8 @@ namespace OrderSystem.ThirdParties.Simulator.Ledger;
 /// </summary>
 internal sealed class Ledgers
 {
-    // The payments party gets its ledger with its refund API (a later issue): add Party.Payments here then.
+    // The payment provider keeps its ledger of refunds itself (Payments/Refunds.cs, GET /ledger/refunds): a refund
+    // changes state after it is recorded, and this ledger only appends.
     private readonly Dictionary<string, List<(Guid OrderId, JsonElement Entry)>> _entries = new()
     {
         [Party.Sms] = [],

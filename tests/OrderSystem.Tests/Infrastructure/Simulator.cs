@@ -33,15 +33,42 @@ internal static class Simulator
         return JsonNode.Parse(body)!.AsObject();
     }
 
-    /// <summary>Every party answers at once and always does the work: no delay, spike, failure, refusal, outage or hang.</summary>
-    public static Task QuietAsync() => Task.WhenAll(Parties.Select(party => SetAsync(party, new
+    /// <summary>
+    /// Every party answers at once and always does the work: no delay, spike, failure, refusal, outage or hang. The
+    /// payment provider also answers every refund call, ends each refund SUCCESS at once (its next tick, about 20 ms), and
+    /// delivers each webhook once, with its usual 5 retries.
+    /// </summary>
+    public static Task QuietAsync() => Task.WhenAll(SetAsync("sms", Quiet()), SetAsync("logistics", Quiet()), SetAsync("payments", QuietRefunds()));
+
+    private static JsonObject Quiet() => new()
     {
-        delayMs = 0, spikeProbability = 0, spikeMs = 0, failureProbability = 0, down = false, hang = false, rejectProbability = 0,
-    })));
+        ["delayMs"] = 0, ["spikeProbability"] = 0, ["spikeMs"] = 0, ["failureProbability"] = 0, ["down"] = false, ["hang"] = false,
+        ["rejectProbability"] = 0,
+    };
+
+    private static JsonObject QuietRefunds()
+    {
+        var quiet = Quiet();
+        quiet["lostAnswerProbability"] = 0;
+        quiet["refundProcessingMs"] = 0;
+        quiet["refundClosedProbability"] = 0;
+        quiet["refundAbnormalProbability"] = 0;
+        quiet["webhookRetries"] = 5;
+        quiet["webhookDuplicateProbability"] = 0;
+        quiet["webhookDropProbability"] = 0;
+        return quiet;
+    }
 
     /// <summary>What the party really did for this order (GET /ledger/{party}?orderId=), oldest first.</summary>
     public static async Task<IReadOnlyList<JsonElement>> LedgerAsync(string party, Guid orderId) =>
         await Http.GetFromJsonAsync<JsonElement[]>($"/ledger/{party}?orderId={orderId}") ?? [];
+
+    /// <summary>
+    /// Every refund the payment provider took for this payment (GET /ledger/refunds?paymentId=), oldest first, each as it
+    /// is now: {"refundId","paymentId","orderId","amount","status","createdAt","completedAt"}. Money moved for SUCCESS only.
+    /// </summary>
+    public static async Task<IReadOnlyList<JsonElement>> RefundLedgerAsync(string paymentId) =>
+        await Http.GetFromJsonAsync<JsonElement[]>($"/ledger/refunds?paymentId={Uri.EscapeDataString(paymentId)}") ?? [];
 
     /// <summary>Starts it with scripts/simulator.sh (on BaseUrl's port) unless /health answers already.</summary>
     public static async Task EnsureRunningAsync()
