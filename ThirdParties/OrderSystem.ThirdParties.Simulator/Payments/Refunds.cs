@@ -66,8 +66,8 @@ internal sealed class Refunds(TimeProvider clock)
             foreach (var entry in due)
             {
                 entry.Now = entry.Now with { Status = entry.Outcome, CompletedAt = now };
-                _processing.Remove(entry);
             }
+            _processing.RemoveAll(e => e.DueAt <= now);
             return [.. due.Select(e => new Ended(e.Now, e.Request.NotifyUrl is { } url ? new Uri(url) : null, e.Webhook))];
         }
     }
