@@ -21,8 +21,9 @@ internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedSer
         GROUP BY p.payment_id, p.captured HAVING SUM(r.amount) > p.captured LIMIT @Limit
         """;
 
-    private const string SucceededSql = """
-        SELECT refund_id AS RefundId, status AS Status, amount AS Amount, completed_at AS CompletedAt FROM refunds_refunds
+    private const string RefundsSql = """
+        SELECT refund_id AS RefundId, payment_id AS PaymentId, status AS Status, amount AS Amount, completed_at AS CompletedAt
+        FROM refunds_refunds
         """;
 
     public async Task<IReadOnlyList<ReconciliationFinding>> AuditAsync(ReconciliationScope scope, CancellationToken ct)
@@ -34,8 +35,9 @@ internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedSer
             .Select(r => new ReconciliationFinding("refunded-above-capture", module, r.PaymentId,
                 $"captured {r.Captured:0.00}, refunds {r.Refunded:0.00}")).ToList();
 
-        var ours = (await connection.QueryAsync<(Guid RefundId, string Status, decimal Amount, DateTime? CompletedAt)>(
-            new CommandDefinition(SucceededSql, cancellationToken: ct))).ToDictionary(r => r.RefundId);
+        var ours = (await connection.QueryAsync<(Guid RefundId, string PaymentId, string Status, decimal Amount, DateTime? CompletedAt)>(
+            new CommandDefinition(RefundsSql, cancellationToken: ct))).ToDictionary(r => r.RefundId);
+        var ourPayments = ours.Values.Select(r => r.PaymentId).ToHashSet(StringComparer.Ordinal);
         var ledger = await ProviderLedgerAsync(ct);
         if (ledger is null)
         {
@@ -43,7 +45,8 @@ internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedSer
                 "the provider's refund ledger could not be read; the money checks against it were skipped"));
             return findings;
         }
-        var executed = ledger.Where(e => e.Status == "SUCCESS").ToDictionary(e => e.RefundId);
+        // The provider's ledger is the merchant account's; compare the refunds of the payments this system refunds.
+        var executed = ledger.Where(e => e.Status == "SUCCESS" && ourPayments.Contains(e.PaymentId)).ToDictionary(e => e.RefundId);
         foreach (var (id, refund) in ours)
         {
             if (refund.Status == RefundStatus.Succeeded && refund.CompletedAt < scope.PaidBefore && !executed.ContainsKey(id))
@@ -81,5 +84,5 @@ internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedSer
         }
     }
 
-    private sealed record LedgerEntry(Guid RefundId, string Status, decimal Amount, DateTime? CompletedAt);
+    private sealed record LedgerEntry(Guid RefundId, string PaymentId, string Status, decimal Amount, DateTime? CompletedAt);
 }

@@ -25,10 +25,10 @@ internal static class RefundAdmin
             return Problems.Validation("status", $"The status must be one of {string.Join(", ", RefundStatus.All)}.");
         }
         await using var connection = await refunds.Db.OpenAsync(ct);
-        var rows = await connection.QueryAsync<Refund>(new CommandDefinition(
+        var rows = await connection.QueryAsync<StoredRefund>(new CommandDefinition(
             $"SELECT {StoredRefund.Columns} FROM refunds_refunds WHERE (@Status IS NULL OR status = @Status) ORDER BY requested_at LIMIT 500",
             new { Status = status }, cancellationToken: ct));
-        return TypedResults.Ok(rows.AsList());
+        return TypedResults.Ok(rows.Select(r => ToView(r)!).ToList());
     }
 
     /// <summary>

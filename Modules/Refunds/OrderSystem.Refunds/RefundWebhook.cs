@@ -15,7 +15,8 @@ namespace OrderSystem.Refunds;
 /// </summary>
 internal static partial class RefundWebhook
 {
-    internal sealed record Request(Guid? RefundId, string? Status);
+    /// <summary>The provider's notice; only the id and the status are acted on (the amount and time are the provider's own).</summary>
+    internal sealed record Request(Guid? RefundId, string? Status, string? PaymentId, Guid? OrderId, decimal? Amount, DateTimeOffset? CompletedAt);
 
     internal sealed record Response(Guid RefundId, string Status);
 

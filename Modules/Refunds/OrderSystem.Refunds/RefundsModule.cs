@@ -56,8 +56,8 @@ public static class RefundsModule
             .AcceptsJson<RefundWebhook.Request>().Produces<RefundWebhook.Response>()
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesDatabaseProblems();
-        var admin = app.MapAdminGroup("/refunds").WithTags(Declaration.Name);
-        admin.MapGet("/", RefundAdmin.List).Produces<List<RefundAdmin.Refund>>().ProducesValidationProblem().ProducesDatabaseProblems();
+        var admin = app.MapAdminGroup("/refunds").WithTags(Declaration.Name).ProducesProblem(StatusCodes.Status401Unauthorized);
+        admin.MapGet("", RefundAdmin.List).Produces<List<RefundAdmin.Refund>>().ProducesValidationProblem().ProducesDatabaseProblems();
         admin.MapPost("/{refundId}/retry", RefundAdmin.Retry).Produces<RefundAdmin.Refund>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesDatabaseProblems();
         admin.MapPost("/{refundId}/reissue", RefundAdmin.Reissue).Produces<RefundAdmin.Refund>(StatusCodes.Status201Created)

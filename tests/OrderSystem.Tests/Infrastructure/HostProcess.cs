@@ -33,6 +33,8 @@ internal sealed class HostProcess(string name, IReadOnlyDictionary<string, strin
             WorkingDirectory = TestSettings.RepoRoot,
             UseShellExecute = false,
         };
+        // The provider's refund webhooks come back to this host (a test may point them elsewhere).
+        start.Environment["Refunds__WebhookUrl"] = BaseUrl + "/api/payments/refund-webhook";
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;
