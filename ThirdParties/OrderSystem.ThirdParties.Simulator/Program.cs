@@ -12,6 +12,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<PartyControl>();
 builder.Services.AddSingleton<Ledgers>();
 builder.Services.AddSingleton<IdempotentCalls>();
+builder.Services.AddSingleton<Waybills>();
 builder.AddPaymentProvider();
 
 var app = builder.Build();
@@ -23,6 +24,7 @@ app.MapControlApi();
 app.MapStatusProbes();
 app.MapSmsApi();
 app.MapLogisticsApi();
+app.MapWaybillApi();
 app.MapPaymentsApi();
 app.MapLedgerApi();
 

@@ -1,9 +1,11 @@
+using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory.Contracts;
 using OrderSystem.Operations.Contracts;
@@ -13,8 +15,11 @@ namespace OrderSystem.Inventory;
 /// <summary>Inventory owns products, prices and stock (tables prefixed inventory_).</summary>
 public static class InventoryModule
 {
-    /// <summary>No queue, outbox or inbox: Order changes stock inside its payment transaction, through <see cref="IStock"/>.</summary>
-    public static readonly ModuleDeclaration Declaration = new("Inventory");
+    /// <summary>
+    /// Order takes stock inside its payment transaction, through <see cref="IStock"/>; a cancelled paid order's stock comes
+    /// back through this module's own queue and inbox (<see cref="ReturnStockOnOrderCancelled"/>). No outbox: nothing reports it.
+    /// </summary>
+    public static readonly ModuleDeclaration Declaration = new("Inventory") { Queue = "inventory", Inbox = "inventory_inbox" };
 
     public static IHostApplicationBuilder AddInventoryModule(this IHostApplicationBuilder builder)
     {
@@ -22,6 +27,7 @@ public static class InventoryModule
         {
             builder.Services.AddSingleton<IStock, Stock>();
             builder.Services.AddSingleton<IReconciliationAudit, AuditStock>();
+            builder.AddConsumers(bus => bus.AddConsumer<ReturnStockOnOrderCancelled, ReturnStockOnOrderCancelledDefinition>());
         }
         return builder;
     }

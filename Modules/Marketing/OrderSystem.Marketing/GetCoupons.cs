@@ -6,14 +6,17 @@ using OrderSystem.Order.Contracts;
 
 namespace OrderSystem.Marketing;
 
-/// <summary>GET /api/users/{userId}/coupons.</summary>
+/// <summary>GET /api/users/{userId}/coupons: every coupon issued to the buyer, revoked ones too.</summary>
 internal static class GetCoupons
 {
-    internal sealed record Coupon(Guid CouponId, Guid OrderId, string Code, decimal Value, DateTime IssuedAt);
+    /// <summary>Status Active, or Revoked (with revokedAt) once its order was cancelled.</summary>
+    internal sealed record Coupon(Guid CouponId, Guid OrderId, string Code, decimal Value, DateTime IssuedAt, string Status, DateTime? RevokedAt);
 
     private const string Sql = """
-        SELECT coupon_id AS CouponId, order_id AS OrderId, code AS Code, value AS Value, issued_at AS IssuedAt
-        FROM marketing_coupons WHERE user_id = @UserId ORDER BY issued_at, coupon_id
+        SELECT c.coupon_id AS CouponId, c.order_id AS OrderId, c.code AS Code, c.value AS Value, c.issued_at AS IssuedAt,
+               CASE WHEN r.order_id IS NULL THEN 'Active' ELSE 'Revoked' END AS Status, r.created_at AS RevokedAt
+        FROM marketing_coupons c LEFT JOIN marketing_revocations r ON r.order_id = c.order_id
+        WHERE c.user_id = @UserId ORDER BY c.issued_at, c.coupon_id
         """;
 
     public static async Task<IResult> Handle(string userId, ModuleStore<ModuleTag> marketing, CancellationToken ct)

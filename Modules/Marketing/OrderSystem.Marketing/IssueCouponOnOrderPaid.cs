@@ -13,9 +13,11 @@ namespace OrderSystem.Marketing;
 internal sealed class IssueCouponOnOrderPaid(
     ModuleStore<ModuleTag> marketing, TimeProvider clock, IFulfillmentRecorder? order = null) : IConsumer<OrderPaid>
 {
+    // An order cancelled before its OrderPaid got here has its revocation already: it gets no coupon.
     private const string InsertSql = """
         INSERT IGNORE INTO marketing_coupons (coupon_id, order_id, user_id, code, value, issued_at)
-        VALUES (@CouponId, @OrderId, @UserId, @Code, @Value, @Now)
+        SELECT @CouponId, @OrderId, @UserId, @Code, @Value, @Now FROM DUAL
+        WHERE NOT EXISTS (SELECT 1 FROM marketing_revocations WHERE order_id = @OrderId)
         """;
 
     public async Task Consume(ConsumeContext<OrderPaid> context)

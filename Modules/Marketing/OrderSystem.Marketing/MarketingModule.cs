@@ -15,7 +15,7 @@ public static class MarketingModule
 {
     public static readonly ModuleDeclaration Declaration = new("Marketing")
     {
-        Queue = "marketing", Inbox = "marketing_inbox", Outbox = new("marketing_outbox", typeof(CouponIssued)),
+        Queue = "marketing", Inbox = "marketing_inbox", Outbox = new("marketing_outbox", typeof(CouponIssued), typeof(CouponRevoked)),
         EffectTable = "marketing_coupons", ReportedStep = "coupon",
     };
 
@@ -25,7 +25,11 @@ public static class MarketingModule
         {
             return builder;
         }
-        builder.AddConsumers(bus => bus.AddConsumer<IssueCouponOnOrderPaid, IssueCouponOnOrderPaidDefinition>());
+        builder.AddConsumers(bus =>
+        {
+            bus.AddConsumer<IssueCouponOnOrderPaid, IssueCouponOnOrderPaidDefinition>();
+            bus.AddConsumer<RevokeCouponOnOrderCancelled, RevokeCouponOnOrderCancelledDefinition>();
+        });
         return builder;
     }
 

@@ -7,7 +7,7 @@ namespace OrderSystem.Operations;
 
 /// <summary>
 /// The audit of a module that declares an effect table: no order has two effects (the table's order_id), and no order
-/// was announced twice in the module's outbox (the completion event it publishes once per effect). Runs on the
+/// was announced twice in the module's outbox (each event type once per order: a completion, a compensation). Runs on the
 /// module's own database.
 /// </summary>
 internal sealed class EffectAudit(ModuleStore module) : IReconciliationAudit
@@ -19,7 +19,7 @@ internal sealed class EffectAudit(ModuleStore module) : IReconciliationAudit
 
     private readonly string? _duplicateAnnouncementsSql = module.HasOutbox ? $"""
         SELECT JSON_VALUE(payload, '$.orderId') AS Subject, COUNT(*) AS N FROM {SqlIdentifier.Require(module.Outbox.Table)}
-        GROUP BY JSON_VALUE(payload, '$.orderId') HAVING COUNT(*) > 1 LIMIT @Limit
+        GROUP BY message_type, JSON_VALUE(payload, '$.orderId') HAVING COUNT(*) > 1 LIMIT @Limit
         """ : null;
 
     public static IEnumerable<IReconciliationAudit> Of(IEnumerable<ModuleStore> modules) =>

@@ -24,9 +24,11 @@ internal sealed class AuditOrders(ModuleStore<ModuleTag> orders, IStock stock, I
         ORDER BY o.paid_at LIMIT @Limit
         """;
 
+    // Every order ever paid (paid_at is set by the payment only), cancelled ones too: Inventory's deducted counts every
+    // deduction and keeps what cancellations give back apart, so the two never differ while a compensation is in flight.
     private const string SoldSql = """
         SELECT i.sku AS Sku, SUM(i.quantity) AS Sold FROM order_items i JOIN order_orders o ON o.id = i.order_id
-        WHERE o.status = 'Paid' GROUP BY i.sku
+        WHERE o.paid_at IS NOT NULL GROUP BY i.sku
         """;
 
     // Orders that hold a payment they will never keep: each must have its refund. The (status, expires_at) index serves it.

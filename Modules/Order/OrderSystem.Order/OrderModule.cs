@@ -22,7 +22,7 @@ public static class OrderModule
     public static readonly ModuleDeclaration Declaration = new("Order")
     {
         Queue = "order",
-        Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired)),
+        Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired), typeof(OrderCancelled)),
     };
 
     /// <summary>
@@ -45,6 +45,7 @@ public static class OrderModule
             .ValidateOnStart();
         builder.Services.AddSingleton<LatePayment>();
         builder.Services.AddSingleton<StrayPayment>();
+        builder.Services.AddSingleton<OrderCancellation>();
         builder.Services.AddSingleton<CloseDueOrders>();
         builder.Services.AddHostedService<OrderExpiryCloser>();
         builder.Services.AddSingleton<IFulfillmentRecorder, FulfillmentRecorder>();
@@ -79,6 +80,10 @@ public static class OrderModule
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesDatabaseProblems();
+        orders.MapPost("/{orderId}/cancellation", CancelOrder.Handle)
+            .AcceptsJson<CancelOrder.Request>().Produces<CancelOrder.Response>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesDatabaseProblems();
         return app;
     }
 

@@ -6,16 +6,23 @@ using OrderSystem.Order.Contracts;
 
 namespace OrderSystem.Points;
 
-/// <summary>GET /api/users/{userId}/points: the balance and every entry that makes it up.</summary>
+/// <summary>
+/// GET /api/users/{userId}/points: the balance, every entry that makes it up, the points taken back for cancelled orders,
+/// and the debt: what a cancellation could not take back because the balance no longer held it.
+/// </summary>
 internal static class GetPoints
 {
     internal sealed record Entry(Guid OrderId, int Points, DateTime At);
 
-    internal sealed record Response(string UserId, long Balance, IReadOnlyList<Entry> Entries);
+    internal sealed record Reversal(Guid OrderId, int Granted, int Taken, int Debt, DateTime At);
+
+    internal sealed record Response(string UserId, long Balance, long Debt, IReadOnlyList<Entry> Entries, IReadOnlyList<Reversal> Reversals);
 
     private const string Sql = """
         SELECT order_id AS OrderId, points AS Points, created_at AS At
-        FROM points_entries WHERE user_id = @UserId ORDER BY created_at, order_id
+        FROM points_entries WHERE user_id = @UserId ORDER BY created_at, order_id;
+        SELECT order_id AS OrderId, granted AS Granted, taken AS Taken, debt AS Debt, created_at AS At
+        FROM points_reversals WHERE user_id = @UserId ORDER BY created_at, order_id;
         """;
 
     public static async Task<IResult> Handle(string userId, ModuleStore<ModuleTag> points, CancellationToken ct)
@@ -25,7 +32,10 @@ internal static class GetPoints
             return Problems.Validation("userId", UserIds.Message);
         }
         await using var connection = await points.Db.OpenAsync(ct);
-        var entries = (await connection.QueryAsync<Entry>(new CommandDefinition(Sql, new { UserId = userId }, cancellationToken: ct))).AsList();
-        return TypedResults.Ok(new Response(userId, entries.Sum(e => (long)e.Points), entries));
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql, new { UserId = userId }, cancellationToken: ct));
+        var entries = (await results.ReadAsync<Entry>()).AsList();
+        var reversals = (await results.ReadAsync<Reversal>()).AsList();
+        return TypedResults.Ok(new Response(userId, entries.Sum(e => (long)e.Points) - reversals.Sum(r => (long)r.Taken),
+            reversals.Sum(r => (long)r.Debt), entries, reversals));
     }
 }

@@ -13,9 +13,12 @@ namespace OrderSystem.Points;
 internal sealed class GrantPointsOnOrderPaid(
     ModuleStore<ModuleTag> points, TimeProvider clock, IFulfillmentRecorder? order = null) : IConsumer<OrderPaid>
 {
-    // The unique order_id is the second guard, for a duplicate that carries another message id.
+    // The unique order_id is the second guard, for a duplicate that carries another message id. An order cancelled before
+    // its OrderPaid got here has its reversal already (granting 0): it earns nothing, and the step stays as it is.
     private const string InsertSql = """
-        INSERT IGNORE INTO points_entries (order_id, user_id, points, created_at) VALUES (@OrderId, @UserId, @Points, @Now)
+        INSERT IGNORE INTO points_entries (order_id, user_id, points, created_at)
+        SELECT @OrderId, @UserId, @Points, @Now FROM DUAL
+        WHERE NOT EXISTS (SELECT 1 FROM points_reversals WHERE order_id = @OrderId)
         """;
 
     public async Task Consume(ConsumeContext<OrderPaid> context)

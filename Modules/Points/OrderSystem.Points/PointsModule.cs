@@ -15,7 +15,7 @@ public static class PointsModule
 {
     public static readonly ModuleDeclaration Declaration = new("Points")
     {
-        Queue = "points", Inbox = "points_inbox", Outbox = new("points_outbox", typeof(PointsGranted)),
+        Queue = "points", Inbox = "points_inbox", Outbox = new("points_outbox", typeof(PointsGranted), typeof(PointsTakenBack)),
         EffectTable = "points_entries", ReportedStep = "points",
     };
 
@@ -23,7 +23,11 @@ public static class PointsModule
     {
         if (builder.AddModule<ModuleTag>(Declaration))
         {
-            builder.AddConsumers(bus => bus.AddConsumer<GrantPointsOnOrderPaid, GrantPointsOnOrderPaidDefinition>());
+            builder.AddConsumers(bus =>
+            {
+                bus.AddConsumer<GrantPointsOnOrderPaid, GrantPointsOnOrderPaidDefinition>();
+                bus.AddConsumer<TakeBackPointsOnOrderCancelled, TakeBackPointsOnOrderCancelledDefinition>();
+            });
         }
         return builder;
     }

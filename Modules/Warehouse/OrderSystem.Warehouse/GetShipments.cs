@@ -8,10 +8,11 @@ namespace OrderSystem.Warehouse;
 /// <summary>GET /api/shipments?orderId=: the shipments requested for an order.</summary>
 internal static class GetShipments
 {
-    internal sealed record Shipment(Guid ShipmentId, Guid OrderId, string Status, string TrackingNumber, DateTime CreatedAt);
+    /// <summary>Status Requested, Cancelled (with cancelledAt) or PickedUp.</summary>
+    internal sealed record Shipment(Guid ShipmentId, Guid OrderId, string Status, string TrackingNumber, DateTime CreatedAt, DateTime? CancelledAt);
 
     private const string Sql = """
-        SELECT shipment_id AS ShipmentId, order_id AS OrderId, status AS Status, tracking_number AS TrackingNumber, created_at AS CreatedAt
+        SELECT shipment_id AS ShipmentId, order_id AS OrderId, status AS Status, tracking_number AS TrackingNumber, created_at AS CreatedAt, cancelled_at AS CancelledAt
         FROM warehouse_shipments WHERE order_id = @OrderId
         """;
 

@@ -36,6 +36,24 @@ internal sealed class LogisticsGateway([FromKeyedServices(LogisticsGateway.Party
                 ?? throw new ThirdPartyUnavailableException(Party, response.StatusCode, "an empty waybill");
         }, ct);
 
+    /// <summary>
+    /// Cancels a waybill (idempotent at the logistics system): true when it is cancelled, false when the parcel was
+    /// picked up already (409). A party fault waits at the gate, as every call does, unless <paramref name="ct"/> ends it.
+    /// </summary>
+    public Task<bool> CancelWaybillAsync(Guid waybillId, CancellationToken ct) =>
+        logistics.CallAsync(async (http, token) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"logistics/waybills/{waybillId}/cancellation");
+            request.Headers.Add(ThirdPartyRequests.IdempotencyKey, $"waybill-cancellation:{waybillId}");
+            using var response = await http.SendAsync(request, token);
+            if (response.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                return false;
+            }
+            await ThirdPartyRequests.EnsureSuccessAsync(response, Party, token);
+            return true;
+        }, ct);
+
     private sealed record WaybillRequest(Guid OrderId);
 
     /// <summary>The logistics system's answer.</summary>

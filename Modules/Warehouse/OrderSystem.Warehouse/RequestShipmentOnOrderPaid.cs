@@ -9,9 +9,10 @@ using OrderSystem.Warehouse.Contracts;
 
 namespace OrderSystem.Warehouse;
 
-/// <summary>Asks the logistics system to ship a paid order, once per order.</summary>
+/// <summary>Asks the logistics system to ship a paid order, once per order, unless the order was cancelled (<see cref="ShipmentStopper"/>).</summary>
 internal sealed class RequestShipmentOnOrderPaid(
-    ModuleStore<ModuleTag> warehouse, LogisticsGateway logistics, TimeProvider clock, IFulfillmentRecorder? order = null) : IConsumer<OrderPaid>
+    ModuleStore<ModuleTag> warehouse, LogisticsGateway logistics, ShipmentStopper stopper, TimeProvider clock,
+    IFulfillmentRecorder? order = null) : IConsumer<OrderPaid>
 {
     private const string InsertSql = """
         INSERT IGNORE INTO warehouse_shipments (shipment_id, order_id, status, tracking_number, created_at)
@@ -26,6 +27,10 @@ internal sealed class RequestShipmentOnOrderPaid(
         if (await warehouse.HasSeenAsync(messageId, nameof(RequestShipmentOnOrderPaid), ct))
         {
             return;
+        }
+        if (await stopper.IsHeldAsync(paid.OrderId, ct))
+        {
+            return; // the order was cancelled before its waybill was requested: ship nothing
         }
         // The slow third-party call happens outside any transaction, so no database lock waits on it.
         var waybill = await logistics.RequestShipmentAsync(paid.OrderId, ct);
@@ -42,6 +47,12 @@ internal sealed class RequestShipmentOnOrderPaid(
         await warehouse.ApplyOnceAsync(messageId, nameof(RequestShipmentOnOrderPaid), now, record,
             new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now),
             order?.RecordDoneIfPreviousInserted(warehouse.Db.DataSource, paid.OrderId, FulfillmentStep.Shipment, now));
+        // A cancellation that held the order while the waybill was being requested found no shipment to cancel: this side
+        // finds its hold (written before it looked) and cancels the waybill itself.
+        if (await stopper.IsHeldAsync(paid.OrderId, ct))
+        {
+            await stopper.CancelRecordedAsync(paid.OrderId, ct);
+        }
     }
 }
 

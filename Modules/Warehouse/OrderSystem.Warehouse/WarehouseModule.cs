@@ -29,7 +29,13 @@ public static class WarehouseModule
         }
         builder.AddThirdParty(LogisticsGateway.Party, LogisticsGateway.Resilience);
         builder.Services.AddSingleton<LogisticsGateway>();
-        builder.AddConsumers(bus => bus.AddConsumer<RequestShipmentOnOrderPaid, RequestShipmentOnOrderPaidDefinition>());
+        builder.Services.AddSingleton<ShipmentStopper>();
+        builder.Services.AddSingleton<IShipmentHold, ShipmentHold>();
+        builder.AddConsumers(bus =>
+        {
+            bus.AddConsumer<RequestShipmentOnOrderPaid, RequestShipmentOnOrderPaidDefinition>();
+            bus.AddConsumer<CancelShipmentOnOrderCancelled, CancelShipmentOnOrderCancelledDefinition>();
+        });
         return builder;
     }
 

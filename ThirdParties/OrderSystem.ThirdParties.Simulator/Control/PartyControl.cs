@@ -22,7 +22,10 @@ internal sealed class PartyControl
         var wrong = _defaults.Where(d => d.Key != Party.Payments && d.Value.HasRefunds)
             .Select(d => $"Parties:{d.Key}: only the payments party has RefundProcessingMs and the other refund settings")
             .ToList();
+        wrong.AddRange(_defaults.Where(d => d.Key != Party.Logistics && d.Value.HasPickup)
+            .Select(d => $"Parties:{d.Key}: only the logistics party has PickupDelayMs"));
         _defaults[Party.Payments] = _defaults[Party.Payments].WithRefundDefaults();
+        _defaults[Party.Logistics] = _defaults[Party.Logistics].WithPickupDefault();
         wrong.AddRange(_defaults.SelectMany(d => d.Value.Errors().Select(e => $"Parties:{d.Key}: {e}")));
         if (wrong.Count > 0)
         {

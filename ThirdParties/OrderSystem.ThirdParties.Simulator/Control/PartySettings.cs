@@ -6,7 +6,8 @@ namespace OrderSystem.ThirdParties.Simulator.Control;
 /// The faults of one party. Serialised as the public control contract, in this order:
 /// delayMs, spikeProbability, spikeMs, failureProbability, down, hang, rejectProbability, then for the payments party
 /// only (null, so left out, for the others) its refund settings: lostAnswerProbability, refundProcessingMs,
-/// refundClosedProbability, refundAbnormalProbability, webhookRetries, webhookDuplicateProbability, webhookDropProbability.
+/// refundClosedProbability, refundAbnormalProbability, webhookRetries, webhookDuplicateProbability, webhookDropProbability;
+/// and for the logistics party only, pickupDelayMs: how long after its creation a waybill is picked up (0: at once).
 /// </summary>
 internal sealed record PartySettings
 {
@@ -35,6 +36,15 @@ internal sealed record PartySettings
     public double? WebhookDuplicateProbability { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? WebhookDropProbability { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PickupDelayMs { get; init; }
+
+    /// <summary>Whether these are the settings of a party that picks parcels up (the logistics party).</summary>
+    [JsonIgnore]
+    public bool HasPickup => PickupDelayMs is not null;
+
+    /// <summary>The default pickup: half a minute after the waybill, time enough to cancel it.</summary>
+    public PartySettings WithPickupDefault() => this with { PickupDelayMs = PickupDelayMs ?? 30_000 };
 
     /// <summary>Whether these are the settings of a party with refunds (the payments party).</summary>
     [JsonIgnore]
@@ -62,6 +72,7 @@ internal sealed record PartySettings
         if (!IsProbability(SpikeProbability)) { yield return $"SpikeProbability {SpikeProbability} is not from 0 to 1"; }
         if (!IsProbability(FailureProbability)) { yield return $"FailureProbability {FailureProbability} is not from 0 to 1"; }
         if (!IsProbability(RejectProbability)) { yield return $"RejectProbability {RejectProbability} is not from 0 to 1"; }
+        if (PickupDelayMs is < 0 or > MaxMs) { yield return $"PickupDelayMs {PickupDelayMs} is not from 0 to {MaxMs}"; }
         if (RefundProcessingMs is < 0 or > MaxMs) { yield return $"RefundProcessingMs {RefundProcessingMs} is not from 0 to {MaxMs}"; }
         if (WebhookRetries is < 0 or > MaxWebhookRetries)
         {

@@ -5,7 +5,8 @@ namespace OrderSystem.ThirdParties.Simulator.Control;
 /// <summary>
 /// A PUT body: any subset of the settings, by their exact camelCase names. Parsed by hand rather than deserialised, so
 /// a null, a string where a number belongs or an unknown name is an error for that field and never a silent default.
-/// The refund settings are names of the payments party only: for another party they are unknown.
+/// The refund settings are names of the payments party only, pickupDelayMs of the logistics party only: for another party
+/// they are unknown.
 /// </summary>
 internal static class SettingsPatch
 {
@@ -17,7 +18,8 @@ internal static class SettingsPatch
     public static PartySettings? Merge(JsonElement body, PartySettings current, Dictionary<string, string[]> errors)
     {
         var refunds = current.HasRefunds;
-        var names = refunds ? Names + ", " + RefundNames : Names;
+        var pickup = current.HasPickup;
+        var names = refunds ? Names + ", " + RefundNames : pickup ? Names + ", pickupDelayMs" : Names;
         if (body.ValueKind != JsonValueKind.Object)
         {
             errors["body"] = ["must be a JSON object with some of: " + names];
@@ -40,6 +42,7 @@ internal static class SettingsPatch
                 "refundProcessingMs" when refunds && Milliseconds(value) is { } ms => merged with { RefundProcessingMs = ms },
                 "refundClosedProbability" when refunds && Probability(value) is { } p => merged with { RefundClosedProbability = p },
                 "refundAbnormalProbability" when refunds && Probability(value) is { } p => merged with { RefundAbnormalProbability = p },
+                "pickupDelayMs" when pickup && Milliseconds(value) is { } ms => merged with { PickupDelayMs = ms },
                 "webhookRetries" when refunds && Retries(value) is { } n => merged with { WebhookRetries = n },
                 "webhookDuplicateProbability" when refunds && Probability(value) is { } p => merged with { WebhookDuplicateProbability = p },
                 "webhookDropProbability" when refunds && Probability(value) is { } p => merged with { WebhookDropProbability = p },
@@ -60,7 +63,8 @@ internal static class SettingsPatch
         errors[name] = [name switch
         {
             _ when refundName && !refunds => "is not a setting of this party (only payments has it); the settings are " + names,
-            "delayMs" or "spikeMs" or "refundProcessingMs" => $"must be a whole number of milliseconds from 0 to {PartySettings.MaxMs}",
+            "pickupDelayMs" when !names.Contains("pickupDelayMs", StringComparison.Ordinal) => "is not a setting of this party (only logistics has it); the settings are " + names,
+            "delayMs" or "spikeMs" or "refundProcessingMs" or "pickupDelayMs" => $"must be a whole number of milliseconds from 0 to {PartySettings.MaxMs}",
             "webhookRetries" => $"must be a whole number from 0 to {PartySettings.MaxWebhookRetries}",
             "down" or "hang" => "must be true or false",
             _ when probability => "must be a number from 0 to 1",

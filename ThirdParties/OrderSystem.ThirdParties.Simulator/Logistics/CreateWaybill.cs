@@ -3,7 +3,10 @@ using OrderSystem.ThirdParties.Simulator.Control;
 
 namespace OrderSystem.ThirdParties.Simulator.Logistics;
 
-/// <summary>POST /logistics/waybills: the logistics system opens one waybill with a tracking number, once per Idempotency-Key.</summary>
+/// <summary>
+/// POST /logistics/waybills: the logistics system opens one waybill with a tracking number, once per Idempotency-Key. Its
+/// parcel is picked up pickupDelayMs later, as the settings are when it is created (<see cref="Waybills"/>).
+/// </summary>
 internal static class CreateWaybill
 {
     internal sealed record Request(Guid? OrderId);
@@ -12,7 +15,7 @@ internal static class CreateWaybill
 
     public static void MapLogisticsApi(this IEndpointRouteBuilder app) => app.MapPost("/logistics/waybills", HandleAsync);
 
-    private static async Task<IResult> HandleAsync(HttpContext http, PartyControl parties, IdempotentCalls calls)
+    private static async Task<IResult> HandleAsync(HttpContext http, PartyControl parties, IdempotentCalls calls, Waybills waybills)
     {
         var settings = parties.Current(Party.Logistics);
         if (!await Faults.AnswersAsync(http, settings))
@@ -36,7 +39,12 @@ internal static class CreateWaybill
         }
         return await Faults.ProcessAsync(http, Party.Logistics, settings, mayReject: true)
             ?? calls.Run(Party.Logistics, key, request, http.Response,
-                at => new Answer(Guid.NewGuid(), TrackingNumber(), request.OrderId.Value, at),
+                at =>
+                {
+                    var answer = new Answer(Guid.NewGuid(), TrackingNumber(), request.OrderId.Value, at);
+                    waybills.Add(answer.WaybillId, answer.OrderId, at, settings.PickupDelayMs ?? 0);
+                    return answer;
+                },
                 answer => answer.OrderId);
     }
 

@@ -34,11 +34,21 @@ internal static class Simulator
     }
 
     /// <summary>
-    /// Every party answers at once and always does the work: no delay, spike, failure, refusal, outage or hang. The
+    /// Every party answers at once and always does the work: no delay, spike, failure, refusal, outage or hang; logistics
+    /// picks no parcel up for 10 minutes. The
     /// payment provider also answers every refund call, ends each refund SUCCESS at once (its next tick, about 20 ms), and
     /// delivers each webhook once, with its usual 5 retries.
     /// </summary>
-    public static Task QuietAsync() => Task.WhenAll(SetAsync("sms", Quiet()), SetAsync("logistics", Quiet()), SetAsync("payments", QuietRefunds()));
+    public static Task QuietAsync() =>
+        Task.WhenAll(SetAsync("sms", Quiet()), SetAsync("logistics", QuietLogistics()), SetAsync("payments", QuietRefunds()));
+
+    /// <summary>No parcel is picked up within a test (10 minutes, the most the simulator takes): every waybill can be cancelled.</summary>
+    private static JsonObject QuietLogistics()
+    {
+        var quiet = Quiet();
+        quiet["pickupDelayMs"] = 600_000;
+        return quiet;
+    }
 
     private static JsonObject Quiet() => new()
     {

@@ -122,6 +122,36 @@ public sealed partial class RejectedRequestTests
             w => Api.PayRawAsync(w.CreatedOrder, Body("pay-x", w.CreatedTotal), Infrastructure.Api.Sign(Body("pay-x", w.CreatedTotal)) + "0"));
         yield return new("pay: cancelled order", HttpStatusCode.Conflict, w => Api.PayAsync(w.CancelledOrder, "pay-late", w.CreatedTotal));
 
+        // The cancellation: the body, then the id, then the reason; then orders it may not cancel.
+        foreach (var (name, body) in new[]
+        {
+            ("empty body", ""),
+            ("JSON null", "null"),
+            ("JSON array", "[]"),
+            ("malformed JSON", "{\"reason\":"),
+            ("missing reason", "{}"),
+            ("reason null", "{\"reason\":null}"),
+            ("empty reason", "{\"reason\":\"\"}"),
+            ("reason of spaces", "{\"reason\":\"   \"}"),
+            ("reason of 201 characters", "{\"reason\":\"" + new string('r', 201) + "\"}"),
+            ("reason with NUL", "{\"reason\":\"changed\\u0000mind\"}"),
+            ("reason with newline", "{\"reason\":\"changed\\nmind\"}"),
+            ("reason as number", "{\"reason\":42}"),
+            ("reason as array", "{\"reason\":[\"x\"]}"),
+            ("unknown field", "{\"reason\":\"changed my mind\",\"refund\":false}"),
+        })
+        {
+            yield return new($"cancel: {name}", BadRequest, w => Api.SendRawAsync(HttpMethod.Post, $"/api/orders/{w.PaidOrder}/cancellation", body));
+        }
+        yield return new("cancel: order id not a GUID", BadRequest,
+            _ => Api.SendRawAsync(HttpMethod.Post, "/api/orders/x'%20OR%201=1/cancellation", "{\"reason\":\"changed my mind\"}"));
+        yield return new("cancel: unknown order", HttpStatusCode.NotFound,
+            _ => Api.SendRawAsync(HttpMethod.Post, $"/api/orders/{Guid.NewGuid()}/cancellation", "{\"reason\":\"changed my mind\"}"));
+        yield return new("cancel: order cancelled for short stock", HttpStatusCode.Conflict,
+            w => Api.SendRawAsync(HttpMethod.Post, $"/api/orders/{w.CancelledOrder}/cancellation", "{\"reason\":\"changed my mind\"}"));
+        yield return new("cancel: 70 KB reason", HttpStatusCode.RequestEntityTooLarge,
+            w => Api.SendRawAsync(HttpMethod.Post, $"/api/orders/{w.PaidOrder}/cancellation", "{\"reason\":\"" + new string('r', 70_000) + "\"}"));
+
         // Admin routes.
         yield return new("put product: no key", HttpStatusCode.Unauthorized, w => Api.SendAsync(HttpMethod.Put, $"/api/admin/inventory/{w.Sku}",
             new { name = "x", price = 1m, available = 1 }));

@@ -60,7 +60,7 @@ public sealed partial class RejectedRequestTests : SystemTest
     private const string UndispatchedSql = """
         SELECT (SELECT COUNT(*) FROM order_outbox WHERE dispatched_at IS NULL) + (SELECT COUNT(*) FROM points_outbox WHERE dispatched_at IS NULL)
              + (SELECT COUNT(*) FROM marketing_outbox WHERE dispatched_at IS NULL) + (SELECT COUNT(*) FROM push_outbox WHERE dispatched_at IS NULL)
-             + (SELECT COUNT(*) FROM warehouse_outbox WHERE dispatched_at IS NULL)
+             + (SELECT COUNT(*) FROM warehouse_outbox WHERE dispatched_at IS NULL) + (SELECT COUNT(*) FROM refunds_outbox WHERE dispatched_at IS NULL)
         """;
 
     private static string Body(string paymentId, decimal amount) => JsonSerializer.Serialize(new { paymentId, amount });
@@ -76,6 +76,10 @@ public sealed partial class RejectedRequestTests : SystemTest
         var (cancelled, cancelledTotal) = await NewOrderAsync(user, soldOut);
         Assert.That((await Api.PayAsync(cancelled, "pay-2", cancelledTotal)).Status, Is.EqualTo(HttpStatusCode.Conflict));
         await WaitUntilFulfilledAsync(paid); // nothing asynchronous may still be writing while we compare
+        // Nor the cancelled order's refund, which the processor takes through its states.
+        await Eventually.Until(() => Api.GetAsync($"/api/orders/{cancelled}"),
+            r => r.Json["refunds"]!.AsArray().All(x => x!["status"]!.GetValue<string>() == "Succeeded"), TimeSpan.FromSeconds(30),
+            "the cancelled order's refund to end");
         // The relays mark rows dispatched just after the broker's confirm, which can come after the consumers' work.
         await Eventually.Until(() => CountAsync(UndispatchedSql), n => n == 0, TimeSpan.FromSeconds(30), "every outbox row dispatched");
         return new World(sku, user, created, createdTotal, paid, paidTotal, cancelled);

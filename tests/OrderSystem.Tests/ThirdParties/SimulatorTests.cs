@@ -32,10 +32,46 @@ public sealed class SimulatorTests
         var expected = new JsonObject
         {
             ["delayMs"] = 250, ["spikeProbability"] = 0.5, ["spikeMs"] = 700, ["failureProbability"] = 0.25,
-            ["down"] = false, ["hang"] = false, ["rejectProbability"] = 0,
+            ["down"] = false, ["hang"] = false, ["rejectProbability"] = 0, ["pickupDelayMs"] = 600_000,
         };
         Assert.That(JsonNode.DeepEquals(merged, expected), Is.True, merged.ToJsonString());
         Assert.That(JsonNode.DeepEquals(await GetSettingsAsync("logistics"), expected), Is.True);
+    }
+
+    [Test]
+    public async Task A_waybill_can_be_cancelled_again_and_again_until_it_is_picked_up_and_the_ledger_shows_its_state()
+    {
+        var cancellable = await NewWaybillAsync();
+        await Simulator.SetAsync("logistics", new { pickupDelayMs = 0 });
+        var pickedUp = await NewWaybillAsync();
+
+        using var first = await Http.PostAsync($"/logistics/waybills/{cancellable.Id}/cancellation", null);
+        using var second = await Http.PostAsync($"/logistics/waybills/{cancellable.Id}/cancellation", null);
+        using var refused = await Http.PostAsync($"/logistics/waybills/{pickedUp.Id}/cancellation", null);
+        using var unknown = await Http.PostAsync($"/logistics/waybills/{Guid.NewGuid()}/cancellation", null);
+
+        Assert.That((first.StatusCode, second.StatusCode, refused.StatusCode, unknown.StatusCode),
+            Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Conflict, HttpStatusCode.NotFound)));
+        Assert.That(await first.Content.ReadAsStringAsync(), Is.EqualTo(await second.Content.ReadAsStringAsync()));
+        var state = JsonNode.Parse(await Http.GetStringAsync($"/logistics/waybills/{pickedUp.Id}"))!;
+        Assert.That(state["status"]!.GetValue<string>(), Is.EqualTo("PickedUp"));
+        var ledger = await Simulator.LedgerAsync("logistics", cancellable.OrderId);
+        Assert.That(ledger.Single().GetProperty("status").GetString(), Is.EqualTo("Cancelled"));
+        Assert.That((await Simulator.SetAsync("sms", new { pickupDelayMs = 1 }).ContinueWith(t => t.IsFaulted)), Is.True,
+            "pickupDelayMs is the logistics party's only");
+    }
+
+    private static async Task<(Guid Id, Guid OrderId)> NewWaybillAsync()
+    {
+        var orderId = Guid.NewGuid();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/logistics/waybills")
+        {
+            Content = JsonContent.Create(new { orderId }),
+        };
+        request.Headers.Add("Idempotency-Key", $"waybill:{orderId}");
+        using var response = await Http.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        return (JsonNode.Parse(await response.Content.ReadAsStringAsync())!["waybillId"]!.GetValue<Guid>(), orderId);
     }
 
     [Test]

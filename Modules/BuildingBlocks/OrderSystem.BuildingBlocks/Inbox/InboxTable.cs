@@ -39,10 +39,7 @@ public sealed class InboxTable
     public async Task ApplyOnceAsync<TReport>(Db db, Outbox.Outbox outbox, Guid messageId, string consumer,
         DateTime now, MySqlBatchCommand effect, TReport reportIfApplied, DbBatchCommand? inProcessReport) where TReport : class
     {
-        var record = new MySqlBatchCommand(_insertSql)
-        {
-            Parameters = { new("@MessageId", messageId), new("@Consumer", consumer), new("@Now", now) },
-        };
+        var record = CreateRecord(messageId, consumer, now);
         if (inProcessReport is not null)
         {
             await _writes.RunAsync(db, record, effect, (MySqlBatchCommand)inProcessReport);
@@ -54,6 +51,15 @@ public sealed class InboxTable
         // one needless relay pass.
         outbox.NotifyCommitted();
     }
+
+    /// <summary>
+    /// The record of one handled message, for a consumer whose effect does not fit <see cref="ApplyOnceAsync{TReport}"/>
+    /// (several statements): it goes first in the consumer's own transaction and changes one row only the first time.
+    /// </summary>
+    public MySqlBatchCommand CreateRecord(Guid messageId, string consumer, DateTime now) => new(_insertSql)
+    {
+        Parameters = { new("@MessageId", messageId), new("@Consumer", consumer), new("@Now", now) },
+    };
 
     /// <summary>A cheap check before slow third-party calls; the transactional record above stays the real guard.</summary>
     public async Task<bool> HasSeenAsync(Db db, Guid messageId, string consumer, CancellationToken ct)
