@@ -1,5 +1,6 @@
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.Feed;
 using OrderSystem.Inventory;
 using OrderSystem.Marketing;
 using OrderSystem.Operations;
@@ -21,6 +22,7 @@ builder.AddPointsModule();
 builder.AddMarketingModule();
 builder.AddPushModule();
 builder.AddWarehouseModule();
+builder.AddFeedModule();              // after Order, whose changes it sequences; hosted: the sequencer (one per system)
 builder.AddOperationsModule();         // admin API; hosted: retention's hourly pass
 builder.AddOutboxRelays();             // hosted: one relay per outbox of the modules enabled here
 builder.AddOutboxBacklogMonitor();     // hosted: outbox backlog gauges, and readiness
@@ -39,6 +41,7 @@ app.MapPointsEndpoints();
 app.MapMarketingEndpoints();
 app.MapPushEndpoints();
 app.MapWarehouseEndpoints();
+app.MapFeedEndpoints();
 app.MapOperationsEndpoints();
 
 app.Run();

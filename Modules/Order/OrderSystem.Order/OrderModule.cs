@@ -9,6 +9,7 @@ using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Operations.Contracts;
+using OrderSystem.Order.ChangeLog;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Order.Expiry;
 using OrderSystem.Order.Fulfillment;
@@ -48,7 +49,10 @@ public static class OrderModule
         builder.Services.AddSingleton<OrderCancellation>();
         builder.Services.AddSingleton<CloseDueOrders>();
         builder.Services.AddHostedService<OrderExpiryCloser>();
+        builder.Services.AddSingleton<FulfillmentWrites>();
         builder.Services.AddSingleton<IFulfillmentRecorder, FulfillmentRecorder>();
+        builder.Services.Configure<OrderChangeLogOptions>(builder.Configuration.GetSection("Feed"));
+        builder.Services.AddSingleton<IOrderChangeLog, OrderChangeLog>(); // the order feed's source
         builder.Services.AddSingleton<IReconciliationAudit, AuditOrders>();
         builder.AddConsumers(bus =>
         {

@@ -5,6 +5,8 @@ using OrderSystem.BuildingBlocks.Database;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory.Contracts;
+using OrderSystem.Order.ChangeLog;
+using OrderSystem.Order.Contracts;
 using OrderSystem.Order.Expiry;
 
 namespace OrderSystem.Order;
@@ -29,7 +31,8 @@ internal static class PlaceOrder
         "INSERT INTO order_items (order_id, sku, quantity, unit_price) VALUES (@OrderId, @Sku, @Quantity, @UnitPrice)";
 
     public static async Task<IResult> Handle(
-        HttpRequest http, ModuleStore<ModuleTag> orders, IStock stock, IOptions<OrderOptions> options, TimeProvider clock, CancellationToken ct)
+        HttpRequest http, ModuleStore<ModuleTag> orders, IStock stock, IOptions<OrderOptions> options,
+        IOptions<OrderChangeLogOptions> feed, TimeProvider clock, CancellationToken ct)
     {
         var (request, problem) = await JsonBody.ReadAsync<Request>(http, ct);
         if (problem is not null)
@@ -54,13 +57,13 @@ internal static class PlaceOrder
         var now = clock.UtcNowForDatabase();
         var order = new Response(Guid.CreateVersion7(), request.UserId!, OrderStatus.Created,
             items.Sum(i => i.UnitPrice * i.Quantity), items, now, now.AddSeconds(options.Value.PaymentWindowSeconds));
-        await InsertAsync(orders.Db, order, ct);
+        await InsertAsync(orders, order, feed.Value.Enabled, ct);
         return TypedResults.Created($"/api/orders/{order.OrderId}", order);
     }
 
-    private static async Task InsertAsync(Db db, Response order, CancellationToken ct)
+    private static async Task InsertAsync(ModuleStore<ModuleTag> orders, Response order, bool recordForFeed, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await orders.Db.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using var batch = new MySqlBatch(connection, tx)
         {
@@ -86,6 +89,13 @@ internal static class PlaceOrder
                     new("@Quantity", item.Quantity), new("@UnitPrice", item.UnitPrice),
                 },
             });
+        }
+        if (recordForFeed)
+        {
+            // The feed's OrderCreated, in the order's own transaction; born dispatched, so nothing is published for it.
+            batch.BatchCommands.Add(orders.Outbox.CreateRecord(Guid.CreateVersion7(), new OrderCreated(order.OrderId, order.UserId,
+                order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice)).ToList(), order.TotalAmount, order.ExpiresAt,
+                order.CreatedAt), order.CreatedAt));
         }
         await batch.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);

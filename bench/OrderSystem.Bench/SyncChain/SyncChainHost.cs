@@ -52,15 +52,19 @@ internal static class SyncChainHost
         builder.Services.AddSingleton<SyncChainSteps>();
 
         var app = builder.Build();
+        // The synchronous chain is the article's design, which has no feed.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapGet("/health/live", () => Results.Ok());
         app.MapInventoryEndpoints();
         // A lambda, not the method group: ASP.NET's route analyzer cannot read a handler compiled in another assembly.
         app.MapPost("/api/orders", (HttpRequest http, ModuleStore<OrderTag> orders, IStock stock, IOptions<OrderOptions> window,
-            TimeProvider clock, CancellationToken ct) => PlaceOrder.Handle(http, orders, stock, window, clock, ct));
+            TimeProvider clock, CancellationToken ct) => PlaceOrder.Handle(http, orders, stock, window, NoFeed, clock, ct));
         app.MapPost("/api/orders/{orderId}/payment", PayThroughSyncChain.Handle);
         await app.StartAsync();
         return app;
     }
+
+    private static readonly IOptions<OrderSystem.Order.ChangeLog.OrderChangeLogOptions> NoFeed =
+        Options.Create(new OrderSystem.Order.ChangeLog.OrderChangeLogOptions { Enabled = false });
 }

@@ -19,6 +19,7 @@ public sealed class Outbox
 
     private readonly string _insertSql;
     private readonly string _insertIfPreviousInsertedSql;
+    private readonly string _recordSql;
 
     internal Outbox(string tableName)
     {
@@ -26,6 +27,8 @@ public sealed class Outbox
         _insertSql = $"INSERT INTO {Table} {Columns} VALUES ({Values})";
         // ROW_COUNT() is what the statement before this one in the same batch changed.
         _insertIfPreviousInsertedSql = $"INSERT INTO {Table} {Columns} SELECT {Values} FROM DUAL WHERE ROW_COUNT() = 1";
+        // Born dispatched: the relay claims only rows whose dispatched_at is NULL, so it never publishes these.
+        _recordSql = $"INSERT INTO {Table} (message_id, message_type, payload, trace_parent, created_at, dispatched_at) VALUES ({Values}, @CreatedAt)";
     }
 
     public string Table { get; }
@@ -42,6 +45,13 @@ public sealed class Outbox
     /// </summary>
     public MySqlBatchCommand CreateInsertIfPreviousInserted<T>(Guid messageId, T message, DateTime now) where T : class =>
         CreateInsert(_insertIfPreviousInsertedSql, messageId, message, now);
+
+    /// <summary>
+    /// A row the relay never publishes (it is written already marked dispatched): a change that only a reader of the
+    /// outbox table in id order needs, such as the order feed. It costs the caller one insert and the broker nothing.
+    /// </summary>
+    public MySqlBatchCommand CreateRecord<T>(Guid messageId, T message, DateTime now) where T : class =>
+        CreateInsert(_recordSql, messageId, message, now);
 
     /// <summary>
     /// Many events of one type in one multi-row insert, for a caller that writes a batch of them at once: one statement

@@ -8,8 +8,8 @@ namespace OrderSystem.Order.Fulfillment;
 /// Lets a module in Order's process record its step in the same transaction as its effect: no completion event, no relay
 /// pass, no second consumer, and the view is up to date the moment the effect commits.
 /// </summary>
-internal sealed class FulfillmentRecorder(ModuleStore<ModuleTag> orders) : IFulfillmentRecorder
+internal sealed class FulfillmentRecorder(ModuleStore<ModuleTag> orders, FulfillmentWrites writes) : IFulfillmentRecorder
 {
     public DbBatchCommand? RecordDoneIfPreviousInserted(DbDataSource moduleDatabase, Guid orderId, FulfillmentStep step, DateTime at) =>
-        ReferenceEquals(moduleDatabase, orders.Db.DataSource) ? FulfillmentWrites.DoneIfPreviousInserted(orderId, step, at) : null;
+        ReferenceEquals(moduleDatabase, orders.Db.DataSource) ? writes.DoneIfPreviousInserted(orderId, step, at) : null;
 }

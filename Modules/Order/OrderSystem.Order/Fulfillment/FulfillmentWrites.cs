@@ -1,11 +1,19 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
 using MySqlConnector;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Order.ChangeLog;
 using OrderSystem.Order.Contracts;
 
 namespace OrderSystem.Order.Fulfillment;
 
-/// <summary>The writes of Order's fulfillment view: one row per order and step, Done or Failed.</summary>
-internal static class FulfillmentWrites
+/// <summary>
+/// The writes of Order's fulfillment view: one row per order and step, Done or Failed. While the feed is on, each write
+/// also leaves an <see cref="OrderFulfillmentStepChanged"/> row in order_outbox, born dispatched (the relay never
+/// publishes it), in the same transaction: the feed reads it in the outbox's order with every other change.
+/// </summary>
+internal sealed class FulfillmentWrites(ModuleStore<ModuleTag> orders, IOptions<OrderChangeLogOptions> feed)
 {
     // Naturally idempotent, so the consumers of completion events need no inbox: a redelivery rewrites the same row.
     // Done is final: a late failure report never downgrades it.
@@ -25,8 +33,23 @@ internal static class FulfillmentWrites
             status = 'Done'
         """;
 
+    private const string RecordChangeSql = """
+        INSERT INTO order_outbox (message_id, message_type, payload, created_at, dispatched_at)
+        VALUES (@MessageId, @MessageType, @Payload, @At, @At)
+        """;
+
+    // In the module's batch, and only when the upsert before it ran (the module's effect was new).
+    private const string RecordChangeIfPreviousSql = """
+        INSERT INTO order_outbox (message_id, message_type, payload, created_at, dispatched_at)
+        SELECT @MessageId, @MessageType, @Payload, @At, @At FROM DUAL WHERE ROW_COUNT() > 0
+        """;
+
+    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
     // Reports from other processes arrive four per payment: concurrent ones share a transaction and a round trip.
-    private static readonly GroupCommit Writes = new();
+    private readonly GroupCommit _writes = new();
+
+    private readonly bool _recordChanges = feed.Value.Enabled;
 
     public static string NameOf(FulfillmentStep step) => step switch
     {
@@ -42,15 +65,51 @@ internal static class FulfillmentWrites
         Enum.GetValues<FulfillmentStep>().Where(s => NameOf(s) == name).Cast<FulfillmentStep?>().FirstOrDefault()
         ?? throw new InvalidOperationException($"A module declares the fulfillment step '{name}', which Order does not know.");
 
-    public static Task RecordAsync(Db db, Guid orderId, FulfillmentStep step, string status, DateTime at) =>
-        Writes.RunAsync(db, new MySqlBatchCommand(UpsertSql)
+    public Task RecordAsync(Guid orderId, FulfillmentStep step, string status, DateTime at)
+    {
+        var upsert = new MySqlBatchCommand(UpsertSql)
         {
             Parameters = { new("@OrderId", orderId), new("@Step", NameOf(step)), new("@Status", status), new("@At", at) },
-        });
-
-    public static MySqlBatchCommand DoneIfPreviousInserted(Guid orderId, FulfillmentStep step, DateTime at) =>
-        new(DoneIfPreviousInsertedSql)
-        {
-            Parameters = { new("@OrderId", orderId), new("@Step", NameOf(step)), new("@At", at) },
         };
+        return _recordChanges
+            ? _writes.RunAsync(orders.Db, upsert, ChangeRow(RecordChangeSql, orderId, step, status, at))
+            : _writes.RunAsync(orders.Db, upsert);
+    }
+
+    /// <summary>
+    /// The module's report as one command (the port hands out one): the upsert, and with the feed on the change row in
+    /// the same command text, so the row's condition reads the upsert's count.
+    /// </summary>
+    public MySqlBatchCommand DoneIfPreviousInserted(Guid orderId, FulfillmentStep step, DateTime at)
+    {
+        var parameters = new MySqlParameter[] { new("@OrderId", orderId), new("@Step", NameOf(step)), new("@At", at) };
+        if (!_recordChanges)
+        {
+            return WithParameters(new MySqlBatchCommand(DoneIfPreviousInsertedSql), parameters);
+        }
+        var change = ChangeRow(DoneIfPreviousInsertedSql + ";\n" + RecordChangeIfPreviousSql, orderId, step, "Done", at);
+        change.Parameters.Add(new MySqlParameter("@OrderId", orderId));
+        change.Parameters.Add(new MySqlParameter("@Step", NameOf(step)));
+        return change;
+    }
+
+    private static MySqlBatchCommand ChangeRow(string sql, Guid orderId, FulfillmentStep step, string status, DateTime at) => new(sql)
+    {
+        Parameters =
+        {
+            new("@MessageId", Guid.CreateVersion7()),
+            new("@MessageType", typeof(OrderFulfillmentStepChanged).FullName),
+            new("@Payload", JsonSerializer.Serialize(new OrderFulfillmentStepChanged(orderId, step, status, at), PayloadJson)),
+            new("@At", at),
+        },
+    };
+
+    private static MySqlBatchCommand WithParameters(MySqlBatchCommand command, MySqlParameter[] parameters)
+    {
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(p);
+        }
+        return command;
+    }
 }

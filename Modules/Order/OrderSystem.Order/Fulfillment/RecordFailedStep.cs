@@ -9,7 +9,7 @@ namespace OrderSystem.Order.Fulfillment;
 /// that module's error queue. The fault's source address names the queue; the module declaring that queue names the
 /// step that failed. A replay that later succeeds turns the step Done.
 /// </summary>
-internal sealed class RecordFailedStep(ModuleStore<ModuleTag> orders, ModuleCatalog modules) : IConsumer<Fault<OrderPaid>>
+internal sealed class RecordFailedStep(FulfillmentWrites writes, ModuleCatalog modules) : IConsumer<Fault<OrderPaid>>
 {
     public Task Consume(ConsumeContext<Fault<OrderPaid>> context)
     {
@@ -19,7 +19,7 @@ internal sealed class RecordFailedStep(ModuleStore<ModuleTag> orders, ModuleCata
         {
             return Task.CompletedTask; // a fault of a module that carries out no fulfillment step
         }
-        return FulfillmentWrites.RecordAsync(orders.Db, context.Message.Message.OrderId, FulfillmentWrites.StepNamed(step), "Failed",
+        return writes.RecordAsync(context.Message.Message.OrderId, FulfillmentWrites.StepNamed(step), "Failed",
             context.Message.Timestamp.ToUniversalTime());
     }
 }

@@ -1,13 +1,12 @@
 using MassTransit;
-using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Push.Contracts;
 
 namespace OrderSystem.Order.Fulfillment;
 
 /// <summary>Marks the order's SMS step Done when Push, running in another process, reports it.</summary>
-internal sealed class RecordSmsSent(ModuleStore<ModuleTag> orders) : IConsumer<SmsSent>
+internal sealed class RecordSmsSent(FulfillmentWrites writes) : IConsumer<SmsSent>
 {
-    public Task Consume(ConsumeContext<SmsSent> context) => FulfillmentWrites.RecordAsync(
-        orders.Db, context.Message.OrderId, FulfillmentStep.Sms, "Done", context.Message.OccurredAt);
+    public Task Consume(ConsumeContext<SmsSent> context) => writes.RecordAsync(
+        context.Message.OrderId, FulfillmentStep.Sms, "Done", context.Message.OccurredAt);
 }

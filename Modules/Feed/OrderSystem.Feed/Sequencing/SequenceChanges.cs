@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Dapper;
+using MySqlConnector;
+using OrderSystem.Feed.Contracts;
+using OrderSystem.Order.Contracts;
+
+namespace OrderSystem.Feed.Sequencing;
+
+/// <summary>
+/// One sequencing transaction: Order's next committed changes become feed events with the next sequences, the touched
+/// orders' states and versions move on, and the cursor records both the source position and the last sequence, all in
+/// one commit. The cursor's update checks the values it was read with, so two sequencers could never hand out one
+/// sequence twice even if the lock failed; the unique (order_id, version) says the same per order.
+/// </summary>
+internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider clock)
+{
+    internal const string EnsureCursorSql =
+        "INSERT IGNORE INTO feed_cursor (id, source_position, last_sequence, published_sequence) VALUES (1, 0, 0, 0)";
+
+    internal const string CursorSql =
+        "SELECT source_position AS SourcePosition, last_sequence AS LastSequence, published_sequence AS PublishedSequence FROM feed_cursor WHERE id = 1";
+
+    private const string StatesSql = "SELECT order_id AS OrderId, version AS Version, state AS State FROM feed_orders WHERE order_id IN @Ids";
+
+    private const string InsertEventSql = """
+        INSERT INTO feed_events (sequence, order_id, version, type, occurred_at, source_position, body, sequenced_at)
+        VALUES (@Sequence, @OrderId, @Version, @Type, @OccurredAt, @SourcePosition, @Body, @Now)
+        """;
+
+    private const string UpsertStateSql = """
+        INSERT INTO feed_orders (order_id, version, sequence, state) VALUES (@OrderId, @Version, @Sequence, @State)
+        ON DUPLICATE KEY UPDATE version = VALUES(version), sequence = VALUES(sequence), state = VALUES(state)
+        """;
+
+    private const string MoveCursorSql = """
+        UPDATE feed_cursor SET source_position = @Through, last_sequence = @Last
+        WHERE id = 1 AND source_position = @From AND last_sequence = @Expected
+        """;
+
+    internal sealed record Cursor(long SourcePosition, long LastSequence, long PublishedSequence);
+
+    private sealed record StoredState(Guid OrderId, int Version, string State);
+
+    private sealed record Tracked(int Version, long Sequence, FeedOrder State);
+
+    /// <summary>Sequences what Order committed since the cursor; returns the number of events written.</summary>
+    public async Task<int> RunAsync(MySqlConnection connection, int batchSize, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(EnsureCursorSql, cancellationToken: ct));
+        var cursor = await connection.QuerySingleAsync<Cursor>(new CommandDefinition(CursorSql, cancellationToken: ct));
+        var batch = await changes.ReadAfterAsync(cursor.SourcePosition, batchSize, ct);
+        if (batch.Through == cursor.SourcePosition)
+        {
+            return 0;
+        }
+        var ids = batch.Changes.Select(c => OrderProjection.OrderIdOf(c.Event)).Distinct().ToList();
+        var orders = ids.Count == 0 ? [] : (await connection.QueryAsync<StoredState>(new CommandDefinition(
+                StatesSql, new { Ids = ids }, cancellationToken: ct)))
+            .ToDictionary(s => s.OrderId, s => new Tracked(s.Version, 0, JsonSerializer.Deserialize<FeedOrder>(s.State, FeedEvent.Json)!));
+        var touched = new HashSet<Guid>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var sequence = cursor.LastSequence;
+
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var write = new MySqlBatch(connection, tx);
+        foreach (var change in batch.Changes)
+        {
+            var orderId = OrderProjection.OrderIdOf(change.Event);
+            var tracked = orders.GetValueOrDefault(orderId);
+            foreach (var produced in OrderProjection.Apply(tracked?.State, change.Event))
+            {
+                tracked = new Tracked((tracked?.Version ?? 0) + 1, ++sequence, produced.State);
+                orders[orderId] = tracked;
+                touched.Add(orderId);
+                var feedEvent = new FeedEvent(sequence, orderId, tracked.Version, produced.Type, produced.OccurredAt, produced.State, produced.Change);
+                write.BatchCommands.Add(new MySqlBatchCommand(InsertEventSql)
+                {
+                    Parameters =
+                    {
+                        new("@Sequence", sequence), new("@OrderId", orderId), new("@Version", tracked.Version), new("@Type", produced.Type),
+                        new("@OccurredAt", produced.OccurredAt), new("@SourcePosition", change.Position), new("@Body", feedEvent.ToJson()),
+                        new("@Now", now),
+                    },
+                });
+            }
+        }
+        foreach (var orderId in touched)
+        {
+            var tracked = orders[orderId];
+            write.BatchCommands.Add(new MySqlBatchCommand(UpsertStateSql)
+            {
+                Parameters =
+                {
+                    new("@OrderId", orderId), new("@Version", tracked.Version), new("@Sequence", tracked.Sequence),
+                    new("@State", JsonSerializer.Serialize(tracked.State, FeedEvent.Json)),
+                },
+            });
+        }
+        if (write.BatchCommands.Count > 0)
+        {
+            await write.ExecuteNonQueryAsync(ct);
+        }
+        // Checked on its own: a batch reports only its total of rows.
+        var moved = await connection.ExecuteAsync(new CommandDefinition(MoveCursorSql,
+            new { batch.Through, Last = sequence, From = cursor.SourcePosition, Expected = cursor.LastSequence }, tx, cancellationToken: ct));
+        if (moved != 1)
+        {
+            await tx.RollbackAsync(ct);
+            throw new InvalidOperationException("The feed's cursor moved under this sequencer: another one is running. Backing off.");
+        }
+        await tx.CommitAsync(ct);
+        return (int)(sequence - cursor.LastSequence);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Order.Contracts;
+
+namespace OrderSystem.Order.ChangeLog;
+
+/// <summary>
+/// Reads order_outbox in id order for the feed. Ids are handed out when a row is inserted, not when it commits: a lower
+/// id can commit after a higher one, and a rolled-back transaction leaves its id unused for ever. So a missing id is
+/// never passed over while a transaction may still commit it. A locking read of the missing range waits for any
+/// transaction that inserted there; only a range still empty after that and after <see cref="OrderChangeLogOptions.GapGraceMs"/>
+/// is passed (an id is drawn an instant before its row enters the index; a range empty that long was rolled back).
+/// </summary>
+internal sealed class OrderChangeLog(ModuleStore<ModuleTag> orders, IOptions<OrderChangeLogOptions> options, TimeProvider clock) : IOrderChangeLog
+{
+    private const string ReadSql = """
+        SELECT id AS Id, message_type AS MessageType, payload AS Payload FROM order_outbox WHERE id > @After ORDER BY id LIMIT @Max
+        """;
+
+    // READ COMMITTED for this one transaction (pooled connections are not reset): no gap locks against the inserts.
+    private const string ProbeSql = """
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION;
+        SELECT COUNT(*) FROM order_outbox WHERE id BETWEEN @From AND @To LOCK IN SHARE MODE;
+        COMMIT;
+        """;
+
+    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    private static readonly Dictionary<string, Type> Described = new[]
+    {
+        typeof(OrderCreated), typeof(OrderPaid), typeof(OrderExpired), typeof(OrderRefundRequested), typeof(OrderFulfillmentStepChanged),
+        // Refunds (issue 15) adds its events here: OrderCancelled, and a refund's state changes for RefundChanged.
+    }.ToDictionary(t => t.FullName!, StringComparer.Ordinal);
+
+    // The first time each still-empty range was seen, by its first id. Only the feed's single sequencer reads.
+    private readonly Dictionary<long, DateTime> _gapsSeen = [];
+
+    private sealed record Row(long Id, string MessageType, string Payload);
+
+    public async Task<OrderChangeBatch> ReadAfterAsync(long position, int max, CancellationToken ct)
+    {
+        await using var connection = await orders.Db.OpenAsync(ct);
+        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(
+            ReadSql, new { After = position, Max = max }, cancellationToken: ct))).AsList();
+        var changes = new List<OrderChange>();
+        var through = position;
+        foreach (var row in rows)
+        {
+            if (row.Id != through + 1 && !await IsAbandonedAsync(connection, through + 1, row.Id - 1, ct))
+            {
+                break; // a transaction may still commit an id below this row
+            }
+            if (Described.TryGetValue(row.MessageType, out var type))
+            {
+                changes.Add(new OrderChange(row.Id, JsonSerializer.Deserialize(row.Payload, type, PayloadJson)!));
+            }
+            through = row.Id;
+        }
+        return new OrderChangeBatch(changes, through);
+    }
+
+    private async Task<bool> IsAbandonedAsync(MySqlConnector.MySqlConnection connection, long from, long to, CancellationToken ct)
+    {
+        // Waits while a transaction holds an insert in the range; counts what it committed.
+        var committed = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ProbeSql, new { From = from, To = to }, cancellationToken: ct));
+        if (committed > 0)
+        {
+            _gapsSeen.Remove(from);
+            return false; // now committed: the next read takes it
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!_gapsSeen.TryGetValue(from, out var seen))
+        {
+            _gapsSeen[from] = now;
+            return false;
+        }
+        if (now - seen < TimeSpan.FromMilliseconds(options.Value.GapGraceMs))
+        {
+            return false;
+        }
+        _gapsSeen.Remove(from);
+        return true;
+    }
+}
+
+/// <summary>The feed's reading of Order's outbox (section "Feed").</summary>
+public sealed class OrderChangeLogOptions
+{
+    /// <summary>Whether Order writes the rows only the feed reads (OrderCreated, fulfillment steps); off only to measure the feed's cost.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long an empty range of ids, after a locking read found no transaction in it, waits before the feed passes it.</summary>
+    public int GapGraceMs { get; set; } = 200;
+}

@@ -1,0 +1,85 @@
+using Dapper;
+using MySqlConnector;
+using OrderSystem.Feed.Client;
+using OrderSystem.Feed.Contracts;
+
+namespace OrderSystem.Analytics;
+
+/// <summary>
+/// Applies a batch of feed events to the reporting tables and moves the stored position in the same transaction: a
+/// crash before the commit leaves both as they were, so the consumer reads the same events again from the old position.
+/// The position's update checks the sequence it was read with; a second consumer on the same database cannot double count.
+/// </summary>
+internal static class ApplyEvents
+{
+    internal sealed record Position(long StreamOffset, long Sequence);
+
+    private const string ReadPositionSql = "SELECT stream_offset AS StreamOffset, sequence AS Sequence FROM analytics_position WHERE id = 1";
+
+    private const string UpsertOrderSql = """
+        INSERT INTO analytics_orders (order_id, version, status, total_amount) VALUES (@OrderId, @Version, @Status, @TotalAmount)
+        ON DUPLICATE KEY UPDATE version = VALUES(version), status = VALUES(status), total_amount = VALUES(total_amount)
+        """;
+
+    private const string AddRevenueSql = """
+        INSERT INTO analytics_hourly_revenue (hour, orders_paid, revenue) VALUES (@Hour, 1, @Amount)
+        ON DUPLICATE KEY UPDATE orders_paid = orders_paid + 1, revenue = revenue + VALUES(revenue)
+        """;
+
+    private const string AddSkuSql = """
+        INSERT INTO analytics_sku_sales (sku, units, revenue) VALUES (@Sku, @Units, @Revenue)
+        ON DUPLICATE KEY UPDATE units = units + VALUES(units), revenue = revenue + VALUES(revenue)
+        """;
+
+    private const string UpsertRefundSql = """
+        INSERT INTO analytics_refunds (order_id, payment_id, amount, reason, state) VALUES (@OrderId, @PaymentId, @Amount, @Reason, @State)
+        ON DUPLICATE KEY UPDATE amount = VALUES(amount), reason = VALUES(reason), state = VALUES(state)
+        """;
+
+    private const string FirstPositionSql = "INSERT INTO analytics_position (id, stream_offset, sequence) VALUES (1, @StreamOffset, @Sequence)";
+
+    private const string MovePositionSql =
+        "UPDATE analytics_position SET stream_offset = @StreamOffset, sequence = @Sequence WHERE id = 1 AND sequence = @Expected";
+
+    public static async Task<Position?> ReadPositionAsync(MySqlConnection connection) =>
+        await connection.QuerySingleOrDefaultAsync<Position>(ReadPositionSql);
+
+    /// <summary>Applies the deliveries that pass <paramref name="check"/> (repeats dropped, a gap throws); returns how many.</summary>
+    public static async Task<int> ApplyAsync(MySqlConnection connection, Position? from, IReadOnlyList<FeedDelivery> deliveries, SequenceCheck check)
+    {
+        var taken = deliveries.Where(d => check.Accept(d.Event)).ToList();
+        if (taken.Count == 0)
+        {
+            return 0;
+        }
+        await using var tx = await connection.BeginTransactionAsync();
+        foreach (var e in taken.Select(d => d.Event))
+        {
+            await connection.ExecuteAsync(UpsertOrderSql,
+                new { e.OrderId, e.Version, e.Order.Status, e.Order.TotalAmount }, tx);
+            if (e.Type == FeedEventTypes.OrderPaid)
+            {
+                var paidAt = e.Order.PaidAt ?? e.OccurredAt;
+                await connection.ExecuteAsync(AddRevenueSql,
+                    new { Hour = new DateTime(paidAt.Year, paidAt.Month, paidAt.Day, paidAt.Hour, 0, 0, DateTimeKind.Utc), Amount = e.Order.TotalAmount }, tx);
+                await connection.ExecuteAsync(AddSkuSql,
+                    e.Order.Items.Select(i => new { i.Sku, Units = i.Quantity, Revenue = i.Quantity * i.UnitPrice }), tx);
+            }
+            if (e is { Type: FeedEventTypes.RefundChanged, Change.Refund: { } refund })
+            {
+                await connection.ExecuteAsync(UpsertRefundSql,
+                    new { e.OrderId, refund.PaymentId, refund.Amount, refund.Reason, refund.State }, tx);
+            }
+        }
+        var last = taken[^1];
+        var moved = from is null
+            ? await connection.ExecuteAsync(FirstPositionSql, new { last.StreamOffset, last.Event.Sequence }, tx)
+            : await connection.ExecuteAsync(MovePositionSql, new { last.StreamOffset, last.Event.Sequence, Expected = from.Sequence }, tx);
+        if (moved != 1)
+        {
+            throw new InvalidOperationException("The stored position moved under this consumer: is another one running on this database?");
+        }
+        await tx.CommitAsync();
+        return taken.Count;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using OrderSystem.Feed.Client;
+
+namespace OrderSystem.Feed.Cli;
+
+/// <summary>
+/// feed export --from &lt;sequence|timestamp|first&gt; [--to &lt;sequence|timestamp&gt;] --format jsonl [--out FILE]
+///              [--amqp URI] [--idle-ms N]
+/// Reads the stream orders.changelog, drops re-published repeats, stops with exit code 3 at a gap, writes one event per
+/// line. Without --to it stops once nothing new came for --idle-ms (default 3000).
+/// </summary>
+internal static class FeedCommand
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is not ["export", ..] || Option(args, "--format", "jsonl") != "jsonl" || Option(args, "--from", null) is not { } from)
+        {
+            await Console.Error.WriteLineAsync("usage: feed export --from <sequence|timestamp|first> [--to <sequence|timestamp>] --format jsonl [--out FILE] [--amqp URI] [--idle-ms N]");
+            return 2;
+        }
+        var amqp = new Uri(Option(args, "--amqp", null) ?? Environment.GetEnvironmentVariable("FEED_AMQP") ?? "amqp://ordersystem:ordersystem@127.0.0.1:5682/%2F");
+        var idle = TimeSpan.FromMilliseconds(int.Parse(Option(args, "--idle-ms", "3000")!, CultureInfo.InvariantCulture));
+        var (fromSequence, fromTime) = Bound(from);
+        var (toSequence, toTime) = Option(args, "--to", null) is { } to ? Bound(to) : (null, null);
+        // A sequence is not a stream offset (retention and re-publishes shift them): read from the start and skip.
+        var start = fromTime is { } t ? StreamStart.At(t) : StreamStart.First;
+
+        await using var output = Option(args, "--out", null) is { } path ? new StreamWriter(path) : new StreamWriter(Console.OpenStandardOutput());
+        await using var reader = await ChangelogReader.OpenAsync(amqp, start);
+        var check = new SequenceCheck(0);
+        var written = 0L;
+        try
+        {
+            while (await reader.ReadAsync(idle) is { } delivery)
+            {
+                var e = delivery.Event;
+                if (!check.Accept(e) || e.Sequence < fromSequence || e.OccurredAt < fromTime)
+                {
+                    continue;
+                }
+                if (e.Sequence > toSequence || e.OccurredAt > toTime)
+                {
+                    break;
+                }
+                await output.WriteLineAsync(e.ToJson());
+                written++;
+                if (e.Sequence == toSequence)
+                {
+                    break;
+                }
+            }
+        }
+        catch (FeedGapException gap)
+        {
+            await Console.Error.WriteLineAsync($"feed: {gap.Message} Wrote {written} events before it.");
+            return 3;
+        }
+        await Console.Error.WriteLineAsync($"feed: wrote {written} events, through sequence {check.LastSeen}.");
+        return 0;
+    }
+
+    private static (long? Sequence, DateTime? Time) Bound(string value) =>
+        value == "first" ? (null, null)
+        : long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? (sequence, null)
+        : (null, DateTime.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
+
+    private static string? Option(string[] args, string name, string? fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
