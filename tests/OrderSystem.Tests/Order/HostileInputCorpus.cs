@@ -120,7 +120,6 @@ public sealed partial class RejectedRequestTests
         yield return new("pay: empty signature", HttpStatusCode.Unauthorized, w => Api.PayRawAsync(w.CreatedOrder, Body("pay-x", w.CreatedTotal), ""));
         yield return new("pay: signature with trailing byte", HttpStatusCode.Unauthorized,
             w => Api.PayRawAsync(w.CreatedOrder, Body("pay-x", w.CreatedTotal), Infrastructure.Api.Sign(Body("pay-x", w.CreatedTotal)) + "0"));
-        yield return new("pay: cancelled order", HttpStatusCode.Conflict, w => Api.PayAsync(w.CancelledOrder, "pay-late", w.CreatedTotal));
 
         // The cancellation: the body, then the id, then the reason; then orders it may not cancel.
         foreach (var (name, body) in new[]

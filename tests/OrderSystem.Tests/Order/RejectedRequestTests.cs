@@ -33,7 +33,32 @@ public sealed partial class RejectedRequestTests : SystemTest
             $"/api/orders/{w.CreatedOrder}/payment", Body("pay-x", w.CreatedTotal)));
         yield return new("amount mismatch", HttpStatusCode.UnprocessableEntity, w => Api.PayAsync(w.CreatedOrder, "pay-x", 1.00m));
         yield return new("unknown order", HttpStatusCode.NotFound, _ => Api.PayAsync(Guid.NewGuid().ToString(), "pay-x", 1.00m));
-        yield return new("another payment id for a paid order", HttpStatusCode.Conflict, w => Api.PayAsync(w.PaidOrder, "pay-other", w.PaidTotal));
+        // The provider's refund webhook and the operator's refund routes (a second payment is no bad input: it is refunded, RefundTests).
+        const string Hook = "/api/payments/refund-webhook";
+        var unknownRefund = $$"""{"refundId":"{{Guid.NewGuid()}}","status":"SUCCESS"}""";
+        yield return new("webhook: unsigned", HttpStatusCode.Unauthorized, _ => Api.SendRawAsync(HttpMethod.Post, Hook, unknownRefund));
+        yield return new("webhook: forged", HttpStatusCode.Unauthorized, _ => Api.SendRawAsync(HttpMethod.Post, Hook, unknownRefund,
+            ("X-Signature", Infrastructure.Api.Sign(unknownRefund, "wrong-secret"))));
+        foreach (var (name, body) in new[]
+        {
+            ("malformed JSON", "{\"refundId\":"), ("JSON array", "[]"), ("no status", $$"""{"refundId":"{{Guid.NewGuid()}}"}"""),
+            ("unknown status", $$"""{"refundId":"{{Guid.NewGuid()}}","status":"MAYBE"}"""), ("empty id", """{"refundId":"00000000-0000-0000-0000-000000000000","status":"SUCCESS"}"""),
+            ("unknown field", $$"""{"refundId":"{{Guid.NewGuid()}}","status":"SUCCESS","sql":"1"}"""),
+        })
+        {
+            yield return new($"webhook: {name}", HttpStatusCode.BadRequest, _ => Api.SendRawAsync(HttpMethod.Post, Hook, body,
+                ("X-Signature", Infrastructure.Api.Sign(body))));
+        }
+        yield return new("webhook: unknown refund", HttpStatusCode.NotFound, _ => Api.SendRawAsync(HttpMethod.Post, Hook, unknownRefund,
+            ("X-Signature", Infrastructure.Api.Sign(unknownRefund))));
+        (string, string) key = ("X-Api-Key", TestSettings.AdminKey);
+        yield return new("refunds: list without key", HttpStatusCode.Unauthorized, _ => Api.SendRawAsync(HttpMethod.Get, "/api/admin/refunds", null));
+        yield return new("refunds: unknown status", HttpStatusCode.BadRequest, _ => Api.SendRawAsync(HttpMethod.Get, "/api/admin/refunds?status=Lost", null, key));
+        yield return new("refunds: retry a malformed id", HttpStatusCode.BadRequest, _ => Api.SendRawAsync(HttpMethod.Post, "/api/admin/refunds/x'--/retry", null, key));
+        yield return new("refunds: reissue an unknown refund", HttpStatusCode.NotFound,
+            _ => Api.SendRawAsync(HttpMethod.Post, $"/api/admin/refunds/{Guid.NewGuid()}/reissue", null, key));
+        yield return new("refunds: resolve without a note", HttpStatusCode.BadRequest,
+            _ => Api.SendRawAsync(HttpMethod.Post, $"/api/admin/refunds/{Guid.NewGuid()}/resolve", "{\"note\":\"  \"}", key));
         yield return new("admin route without key", HttpStatusCode.Unauthorized, w => Api.PutProductAsync(w.Sku, 1m, 1, adminKey: ""));
         yield return new("admin route with wrong key", HttpStatusCode.Unauthorized, w => Api.PutProductAsync(w.Sku, 1m, 1, adminKey: "guess"));
     }
