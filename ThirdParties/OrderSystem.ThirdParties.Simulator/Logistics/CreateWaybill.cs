@@ -18,20 +18,10 @@ internal static class CreateWaybill
     private static async Task<IResult> HandleAsync(HttpContext http, PartyControl parties, IdempotentCalls calls, Waybills waybills)
     {
         var settings = parties.Current(Party.Logistics);
-        if (!await Faults.AnswersAsync(http, settings))
+        var (key, request, stop) = await IncomingCall.ReadAsync<Request>(http, settings);
+        if (key is null || request is null)
         {
-            return Results.Empty;
-        }
-        // Key and body are read before the delay: the work goes ahead even if the caller is gone by then.
-        var (key, badKey) = IdempotentCalls.KeyOf(http.Request);
-        if (key is null)
-        {
-            return badKey!;
-        }
-        var (request, badBody) = await JsonBody.ReadAsync<Request>(http.Request);
-        if (request is null)
-        {
-            return badBody!;
+            return stop!;
         }
         if (request.OrderId is null || request.OrderId == Guid.Empty)
         {
