@@ -18,15 +18,17 @@ internal static class Servers
 
     private static Task RunAsync(string command) => RunAsync([command], "servers.sh");
 
-    private static async Task RunAsync(string[] arguments, string scriptName)
+    /// <summary>Runs scripts/<paramref name="scriptName"/> with these arguments (and environment), failing with its output.</summary>
+    public static async Task RunAsync(string[] arguments, string scriptName, params (string Name, string Value)[] environment)
     {
         var command = string.Join(' ', arguments);
         var script = Path.Combine(TestSettings.RepoRoot, "scripts", scriptName);
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, .. arguments])
+        var start = new ProcessStartInfo("bash", [script, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
+            start.Environment[name] = value;
+        }
+        using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         try

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -87,26 +86,8 @@ internal static class Simulator
         {
             return;
         }
-        var script = Path.Combine(TestSettings.RepoRoot, "scripts", "simulator.sh");
-        var start = new ProcessStartInfo("bash", [script, "start"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["ORDERSYSTEM_SIMULATOR_PORT"] = BaseUrl.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        }
-        catch (TimeoutException)
-        {
-            // Not left running: it would hold the script's lock against the next call.
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"simulator.sh start took over 3 minutes: {await output}{await error}");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"simulator.sh start failed ({process.ExitCode}): {await output}{await error}");
-        }
+        await Servers.RunAsync(["start"], "simulator.sh",
+            ("ORDERSYSTEM_SIMULATOR_PORT", BaseUrl.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     private static async Task<bool> AnswersAsync()
