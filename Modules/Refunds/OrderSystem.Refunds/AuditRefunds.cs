@@ -9,8 +9,8 @@ namespace OrderSystem.Refunds;
 
 /// <summary>
 /// The money checks, with the provider's own ledger as the judge: no payment refunded above its capture, and every
-/// refund we call Succeeded is one the provider executed, and the reverse. Refunds still in flight, or ended after the
-/// scope's cutoff, are not compared yet.
+/// refund we call Succeeded is one the provider executed, and the reverse. Refunds ended after the scope's cutoff are
+/// not compared yet, nor those still in flight here whose result reached the provider less than 5 minutes earlier.
 /// </summary>
 internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedServices(PaymentProvider.Party)] ThirdParty provider)
     : IReconciliationAudit
@@ -22,9 +22,12 @@ internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedSer
         """;
 
     private const string RefundsSql = """
-        SELECT refund_id AS RefundId, payment_id AS PaymentId, status AS Status, amount AS Amount, completed_at AS CompletedAt
+        SELECT refund_id AS RefundId, payment_id AS PaymentId, order_id AS OrderId, status AS Status, amount AS Amount,
+            completed_at AS CompletedAt
         FROM refunds_refunds
         """;
+
+    private static readonly TimeSpan InFlightGrace = TimeSpan.FromMinutes(5);
 
     public async Task<IReadOnlyList<ReconciliationFinding>> AuditAsync(ReconciliationScope scope, CancellationToken ct)
     {
@@ -35,9 +38,9 @@ internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedSer
             .Select(r => new ReconciliationFinding("refunded-above-capture", module, r.PaymentId,
                 $"captured {r.Captured:0.00}, refunds {r.Refunded:0.00}")).ToList();
 
-        var ours = (await connection.QueryAsync<(Guid RefundId, string PaymentId, string Status, decimal Amount, DateTime? CompletedAt)>(
+        var ours = (await connection.QueryAsync<(Guid RefundId, string PaymentId, Guid OrderId, string Status, decimal Amount, DateTime? CompletedAt)>(
             new CommandDefinition(RefundsSql, cancellationToken: ct))).ToDictionary(r => r.RefundId);
-        var ourPayments = ours.Values.Select(r => r.PaymentId).ToHashSet(StringComparer.Ordinal);
+        var ourPayments = ours.Values.Select(r => (r.PaymentId, r.OrderId)).ToHashSet();
         var ledger = await ProviderLedgerAsync(ct);
         if (ledger is null)
         {
@@ -45,8 +48,10 @@ internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedSer
                 "the provider's refund ledger could not be read; the money checks against it were skipped"));
             return findings;
         }
-        // The provider's ledger is the merchant account's; compare the refunds of the payments this system refunds.
-        var executed = ledger.Where(e => e.Status == "SUCCESS" && ourPayments.Contains(e.PaymentId)).ToDictionary(e => e.RefundId);
+        // The provider's ledger is the merchant account's, shared with other systems (and other test databases) whose
+        // payment ids may repeat ours: compare the refunds of the (payment, order) pairs this system refunds.
+        var executed = ledger.Where(e => e.Status == "SUCCESS" && ourPayments.Contains((e.PaymentId, e.OrderId)))
+            .ToDictionary(e => e.RefundId);
         foreach (var (id, refund) in ours)
         {
             if (refund.Status == RefundStatus.Succeeded && refund.CompletedAt < scope.PaidBefore && !executed.ContainsKey(id))
@@ -57,7 +62,10 @@ internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedSer
         foreach (var (id, entry) in executed)
         {
             var known = ours.TryGetValue(id, out var refund);
-            if (!known || (refund.Status != RefundStatus.Succeeded && entry.CompletedAt < scope.PaidBefore))
+            // A refund still in flight here learns the provider's answer by webhook or by its next query: only one
+            // whose answer is older than that could take is behind.
+            var cutoff = RefundStatus.InFlight.Contains(refund.Status) ? scope.PaidBefore - InFlightGrace : scope.PaidBefore;
+            if (!known || (refund.Status != RefundStatus.Succeeded && entry.CompletedAt < cutoff))
             {
                 findings.Add(new("refund-not-recorded", module, id.ToString(),
                     $"executed by the provider ({entry.Amount:0.00}), {(known ? "here " + refund.Status : "unknown here")}"));
@@ -84,5 +92,5 @@ internal sealed class AuditRefunds(ModuleStore<ModuleTag> refunds, [FromKeyedSer
         }
     }
 
-    private sealed record LedgerEntry(Guid RefundId, string PaymentId, string Status, decimal Amount, DateTime? CompletedAt);
+    private sealed record LedgerEntry(Guid RefundId, string PaymentId, Guid OrderId, string Status, decimal Amount, DateTime? CompletedAt);
 }

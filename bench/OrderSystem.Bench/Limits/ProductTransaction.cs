@@ -3,6 +3,7 @@ using OrderSystem.Bench.Load;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.Inventory;
 using OrderSystem.Order;
+using OrderSystem.Refunds;
 using OrderTag = OrderSystem.Order.ModuleTag;
 
 namespace OrderSystem.Bench.Limits;
@@ -18,7 +19,7 @@ internal static class ProductTransaction
     public static async Task<LoadResult> RunAsync(
         BenchOptions options, IReadOnlyList<PlacedOrder> orders, TimeSpan duration, CancellationToken ct)
     {
-        // The modules' own composition (Order's store, Inventory's IStock) without a web server or any background service.
+        // The modules' own composition (Order's store, Inventory's IStock, Refunds' requests) without a web server or any background service.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.RepoRoot });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -26,6 +27,7 @@ internal static class ProductTransaction
             ["Logging:LogLevel:Default"] = "Warning",
         });
         builder.AddInventoryModule();
+        builder.AddRefundsModule();
         builder.AddOrderModule();
         await using var app = builder.Build();
         var db = app.Services.GetRequiredService<ModuleStore<OrderTag>>().Db;

@@ -94,7 +94,8 @@ public sealed class OutboxPoisonTests
         // Fixed in the database (the type and payload of a real OrderPaid), the other is delivered on its retry; the
         // OrderPaid of an order already fulfilled changes nothing.
         await ExecuteAsync("""
-            UPDATE order_outbox p JOIN (SELECT message_type, payload FROM order_outbox WHERE payload LIKE CONCAT('%', @first, '%')) s
+            UPDATE order_outbox p JOIN (SELECT message_type, payload FROM order_outbox
+                WHERE message_type LIKE '%.OrderPaid' AND payload LIKE CONCAT('%', @first, '%')) s
             SET p.message_type = s.message_type, p.payload = s.payload WHERE p.message_id = @unknownType
             """, new { first = orders[0].Id, unknownType });
         Assert.That((await AdminAsync(HttpMethod.Post, $"/api/admin/outbox/{unknownType}/retry")).Status, Is.EqualTo(HttpStatusCode.Accepted));

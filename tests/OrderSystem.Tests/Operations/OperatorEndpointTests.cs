@@ -82,7 +82,8 @@ public sealed class OperatorEndpointTests : SystemTest
         Assert.That((await Api.PayAsync(second, "pay-2", secondTotal)).Status, Is.EqualTo(HttpStatusCode.OK));
         await WaitUntilFulfilledAsync(second);
         await CountAsync("""
-            UPDATE order_outbox p JOIN (SELECT message_type, payload FROM order_outbox WHERE payload LIKE CONCAT('%', @second, '%')) s
+            UPDATE order_outbox p JOIN (SELECT message_type, payload FROM order_outbox
+                WHERE message_type LIKE '%.OrderPaid' AND payload LIKE CONCAT('%', @second, '%')) s
             SET p.message_type = s.message_type, p.payload = s.payload WHERE p.message_id = @poison
             """, new { second, poison });
         Assert.That((await Admin(HttpMethod.Post, $"/api/admin/outbox/{poison}/retry")).Status,

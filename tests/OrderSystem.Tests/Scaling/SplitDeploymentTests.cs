@@ -60,7 +60,7 @@ public sealed class SplitDeploymentTests
         };
         var outboxes = new Dictionary<string, string[]>
         {
-            ["buyer"] = ["order_outbox"], ["loyalty"] = ["points_outbox", "marketing_outbox"], ["delivery"] = ["push_outbox", "warehouse_outbox"],
+            ["buyer"] = ["order_outbox", "refunds_outbox"], ["loyalty"] = ["points_outbox", "marketing_outbox"], ["delivery"] = ["push_outbox", "warehouse_outbox"],
         };
         foreach (var (name, host) in hosts)
         {
