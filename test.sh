@@ -96,6 +96,9 @@ if [ -f "$TRX" ] && counters="$(grep -o '<Counters [^>]*>' "$TRX" | head -n 1)" 
         "$(attr total)" "$(attr executed)" "$(attr passed)" "$(attr failed)" \
         "$(attr error)" "$(attr timeout)" "$(attr notExecuted)"
     echo "  results: $REPO_ROOT/$TRX"
+    # The names of failed tests and the start of their messages, so a CI log's tail says what broke.
+    awk '/<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1 }
+         want && /<Message>/ { sub(/.*<Message>/, ""); printf "  FAILED %s: %s\n", name, substr($0, 1, 300); want = 0 }' "$TRX"
 else
     echo "  no test results file ($TRX) was produced"
 fi
