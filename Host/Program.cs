@@ -4,6 +4,7 @@ using OrderSystem.Feed;
 using OrderSystem.Inventory;
 using OrderSystem.Marketing;
 using OrderSystem.Operations;
+using OrderSystem.Operations.Console;
 using OrderSystem.Order;
 using OrderSystem.Points;
 using OrderSystem.Push;
@@ -24,6 +25,7 @@ builder.AddPushModule();
 builder.AddWarehouseModule();
 builder.AddFeedModule();              // after Order, whose changes it sequences; hosted: the sequencer (one per system)
 builder.AddOperationsModule();         // admin API; hosted: retention's hourly pass
+builder.AddOperationsConsole();        // the operator console at /ops (its own cookie sign-in); hosted: the overview's sampler
 builder.AddOutboxRelays();             // hosted: one relay per outbox of the modules enabled here
 builder.AddOutboxBacklogMonitor();     // hosted: outbox backlog gauges, and readiness
 builder.AddMessaging();                // hosted: the MassTransit bus with every module's consumers; modules go before it
@@ -43,6 +45,7 @@ app.MapPushEndpoints();
 app.MapWarehouseEndpoints();
 app.MapFeedEndpoints();
 app.MapOperationsEndpoints();
+app.UseOperationsConsole();            // /ops: sign-in, login limit, pages, the overview's JSON
 
 app.Run();
 

@@ -55,6 +55,36 @@ internal sealed class DeadLetters(IConfiguration configuration, ModuleCatalog ca
         return queues;
     }
 
+    internal sealed record Depth(string Module, string Queue, uint? Ready, uint? Consumers, uint? Errors);
+
+    /// <summary>Each module queue's ready messages and consumers, and its error queue's messages (null: the queue does not exist).</summary>
+    public async Task<IReadOnlyList<Depth>> DepthsAsync(CancellationToken ct)
+    {
+        await using var connection = await ConnectAsync(ct);
+        var depths = new List<Depth>();
+        foreach (var (module, queue) in QueueByModule)
+        {
+            var main = await PeekAsync(connection, queue, ct);
+            var errors = await PeekAsync(connection, queue + "_error", ct);
+            depths.Add(new Depth(module, queue, main?.MessageCount, main?.ConsumerCount, errors?.MessageCount));
+        }
+        return depths;
+    }
+
+    // A passive declare of a missing queue closes the channel: one channel per look.
+    private static async Task<QueueDeclareOk?> PeekAsync(IConnection connection, string queue, CancellationToken ct)
+    {
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
+        try
+        {
+            return await channel.QueueDeclarePassiveAsync(queue, ct);
+        }
+        catch (OperationInterruptedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Moves up to <paramref name="limit"/> messages back to the module's queue, body and MessageId unchanged so the
     /// inbox still dedupes. Each is acked off the error queue only after the broker confirmed its copy: a crash

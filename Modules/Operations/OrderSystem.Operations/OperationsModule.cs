@@ -4,17 +4,22 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Modules;
 
 namespace OrderSystem.Operations;
 
 /// <summary>
 /// The operator's tools over the modules this process runs, under /api/admin: outbox rows, dead letters,
-/// reconciliation and retention. It owns no tables and no queue (it reads the modules' declarations), so it runs in
-/// every process, whatever <c>Modules:Enabled</c> says.
+/// reconciliation and retention; and the operator console at /ops (OrderSystem.Operations.Console). It owns no queue
+/// (it reads the modules' declarations), so it runs in every process, whatever <c>Modules:Enabled</c> says. Its one
+/// table, the console's audit log, is declared here so that the table's prefix has an owner.
 /// </summary>
 public static class OperationsModule
 {
     public const string Name = "Operations";
+
+    /// <summary>Not added to the catalog (it is not switched by <c>Modules:Enabled</c>): it names the prefix operations_.</summary>
+    public static readonly ModuleDeclaration Declaration = new(Name);
 
     /// <summary>Registers the tools, and retention's hourly pass (a hosted service).</summary>
     public static IHostApplicationBuilder AddOperationsModule(this IHostApplicationBuilder builder)

@@ -27,6 +27,15 @@ internal sealed class OutboxQueries(ModuleStore module)
     // inserts here): a scan of a table retention keeps small.
     public string Reset => $"UPDATE {_table} SET attempts = 0, last_error = NULL WHERE message_id = @Id AND dispatched_at IS NULL";
 
+    // Every parked row of the module at once, for an operator who fixed the cause of a whole group.
+    public string ResetParked => $"UPDATE {_table} SET attempts = 0, last_error = NULL WHERE dispatched_at IS NULL AND attempts >= @MaxAttempts";
+
+    // The backlog from the pending index (dispatched_at, id): rows not yet published, the oldest, and how many are parked.
+    public string Backlog => $"""
+        SELECT COUNT(*) AS Pending, MIN(created_at) AS Oldest, CAST(COALESCE(SUM(attempts >= @MaxAttempts), 0) AS SIGNED) AS Parked
+        FROM {_table} WHERE dispatched_at IS NULL
+        """;
+
     public string Exists => $"SELECT COUNT(*) FROM {_table} WHERE message_id = @Id";
 
     public string DeleteDispatched => $"DELETE FROM {_table} WHERE dispatched_at < @Cutoff ORDER BY dispatched_at LIMIT @Batch";

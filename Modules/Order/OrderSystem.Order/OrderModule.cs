@@ -54,6 +54,7 @@ public static class OrderModule
         builder.Services.Configure<OrderChangeLogOptions>(builder.Configuration.GetSection("Feed"));
         builder.Services.AddSingleton<IOrderChangeLog, OrderChangeLog>(); // the order feed's source
         builder.Services.AddSingleton<IReconciliationAudit, AuditOrders>();
+        builder.Services.AddSingleton<IOrderOperations, OrderOperations>(); // the operator console's port
         builder.AddConsumers(bus =>
         {
             bus.AddConsumer<RecordPointsGranted, OrderConsumerDefinition<RecordPointsGranted>>();

@@ -41,6 +41,7 @@ public static class RefundsModule
         builder.Services.AddSingleton<ProviderOutcomes>();
         builder.Services.AddSingleton<PaymentProvider>();
         builder.Services.AddSingleton<IReconciliationAudit, AuditRefunds>();
+        builder.Services.AddSingleton<IRefundOperations, RefundOperations>(); // the operator console's port
         builder.Services.AddHostedService<RefundProcessor>();
         return builder;
     }

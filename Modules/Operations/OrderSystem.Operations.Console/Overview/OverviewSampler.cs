@@ -1,0 +1,142 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.Order.Contracts;
+using OrderSystem.Refunds.Contracts;
+using OrderSystem.ThirdParties;
+
+namespace OrderSystem.Operations.Console.Overview;
+
+/// <summary>
+/// Samples the overview while someone watches it (a request in the last 15 minutes), and keeps 15 minutes of samples
+/// in memory for the charts. Nobody watching, it costs nothing: a host's first viewer starts its history.
+/// </summary>
+internal sealed partial class OverviewSampler(
+    IServiceProvider services, IEnumerable<ModuleStore> modules, IOptions<OutboxOptions> outbox, IOptions<ConsoleOptions> options,
+    DeadLetters deadLetters, IEnumerable<ThirdParty> parties, TimeProvider clock, ILogger<OverviewSampler> logger) : BackgroundService
+{
+    private static readonly TimeSpan Kept = TimeSpan.FromMinutes(15);
+
+    private readonly SemaphoreSlim _sampling = new(1, 1);
+    private readonly LinkedList<OverviewSnapshot> _ring = new();
+    private long _lastReadTicks;
+
+    private TimeSpan Interval => TimeSpan.FromMilliseconds(Math.Max(250, options.Value.SampleIntervalMs));
+
+    /// <summary>The latest sample (taken now when the last is older than the interval) and the history.</summary>
+    public async Task<OverviewResponse> ReadAsync(CancellationToken ct)
+    {
+        Interlocked.Exchange(ref _lastReadTicks, clock.GetUtcNow().UtcTicks);
+        OverviewSnapshot latest;
+        lock (_ring)
+        {
+            latest = _ring.Last?.Value!;
+        }
+        if (latest is null || clock.GetUtcNow().UtcDateTime - latest.At >= Interval)
+        {
+            latest = await SampleAsync(ct);
+        }
+        lock (_ring)
+        {
+            var samples = _ring.ToList();
+            return new OverviewResponse(latest, new OverviewHistory(
+                [.. samples.Select(s => new DateTimeOffset(s.At).ToUnixTimeSeconds())],
+                [.. samples.Select(s => s.OrdersByStatus?.GetValueOrDefault("Paid"))],
+                [.. samples.Select(s => s.OrdersByStatus?.GetValueOrDefault("Created"))],
+                [.. samples.Select(s => s.Outboxes.Sum(o => o.Pending))],
+                [.. samples.Select(s => s.Queues?.Sum(q => (long)(q.DeadLetters ?? 0)))]));
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            if (clock.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastReadTicks) < Kept.Ticks)
+            {
+                await SampleAsync(stoppingToken);
+            }
+        }
+    }
+
+    private async Task<OverviewSnapshot> SampleAsync(CancellationToken ct)
+    {
+        await _sampling.WaitAsync(ct);
+        try
+        {
+            var snapshot = await CollectAsync(ct);
+            lock (_ring)
+            {
+                _ring.AddLast(snapshot);
+                while (_ring.First!.Value.At < snapshot.At - Kept)
+                {
+                    _ring.RemoveFirst();
+                }
+            }
+            return snapshot;
+        }
+        finally
+        {
+            _sampling.Release();
+        }
+    }
+
+    private async Task<OverviewSnapshot> CollectAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var unavailable = new List<string>();
+        async Task<T?> Try<T>(string what, Func<Task<T>> read)
+        {
+            try
+            {
+                return await read();
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                LogSourceFailed(what, e.Message);
+                unavailable.Add($"{what}: {e.GetType().Name}");
+                return default;
+            }
+        }
+        var orders = services.GetService<IOrderOperations>();
+        var refunds = services.GetService<IRefundOperations>();
+        var byStatus = orders is null ? null : await Try("orders", () => orders.CountByStatusAsync(ct));
+        var due = orders is null ? null : await Try("expiry", async () => (long?)await orders.CountDueAsync(now, now.AddMinutes(1), ct));
+        var outboxes = await Try("outboxes", () => OutboxesAsync(now, ct)) ?? [];
+        var queues = await Try("broker", async () => (await deadLetters.DepthsAsync(ct))
+            .Select(d => new QueueFigure(d.Module, d.Queue, d.Ready, d.Consumers, d.Errors)).ToList());
+        var refundSummary = refunds is null ? null : await Try("refunds", () => refunds.SummarizeAsync(ct));
+        var breakers = parties.Select(p => new BreakerFigure(p.Name, StateName(p.State), p.StateSince, p.Waiting)).ToList();
+        return new OverviewSnapshot(now, byStatus, due, outboxes, queues, breakers, refundSummary?.ByState,
+            refundSummary?.OldestProcessingSince, unavailable);
+    }
+
+    private async Task<IReadOnlyList<OutboxFigure>> OutboxesAsync(DateTime now, CancellationToken ct)
+    {
+        var figures = new List<OutboxFigure>();
+        foreach (var queries in OutboxQueries.Of(modules))
+        {
+            await using var connection = await queries.Module.Db.OpenAsync(ct);
+            var row = await connection.QuerySingleAsync<(long Pending, DateTime? Oldest, long Parked)>(
+                new CommandDefinition(queries.Backlog, new { outbox.Value.MaxAttempts }, cancellationToken: ct));
+            figures.Add(new OutboxFigure(queries.ModuleName, row.Pending, row.Parked,
+                row.Oldest is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : 0));
+        }
+        return figures;
+    }
+
+    private static string StateName(BreakerState state) => state switch
+    {
+        BreakerState.Open => "open",
+        BreakerState.HalfOpen => "half-open",
+        _ => "closed",
+    };
+
+    [LoggerMessage(LogLevel.Warning, "The console's overview could not read {Source}: {Error}")]
+    private partial void LogSourceFailed(string source, string error);
+}
