@@ -61,6 +61,7 @@ rm -f "$TRX"
 
 started=$(date +%s)
 "$REPO_ROOT/scripts/servers.sh" start
+"$REPO_ROOT/scripts/chromium.sh"   # the operator console's tests drive Debian's chromium (Operations/ConsoleTests)
 
 if [ -f OrderSystem.sln ]; then SLN=OrderSystem.sln
 elif [ -f OrderSystem.slnx ]; then SLN=OrderSystem.slnx

@@ -1,6 +1,9 @@
 using Dapper;
 using MassTransit;
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
@@ -21,14 +24,27 @@ internal sealed class TestSystem : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
     private readonly Respawner _respawner;
 
-    private TestSystem(string database, string vhost, WebApplicationFactory<Program> factory, Respawner respawner)
+    private TestSystem(string database, string vhost, WebApplicationFactory<Program> factory, Respawner respawner, bool kestrel)
     {
         Database = database;
         VirtualHost = vhost;
         _factory = factory;
         _respawner = respawner;
-        Api = new Api(factory.CreateClient());
+        if (kestrel)
+        {
+            // A real socket, for a real browser: the address Kestrel bound (port 0 picks a free one).
+            BaseAddress = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+                .Addresses.First());
+            Api = new Api(new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = BaseAddress });
+        }
+        else
+        {
+            Api = new Api(factory.CreateClient());
+        }
     }
+
+    /// <summary>Where a browser reaches this system; null for the in-memory server.</summary>
+    public Uri? BaseAddress { get; }
 
     public string Database { get; }
 
@@ -42,7 +58,7 @@ internal sealed class TestSystem : IAsyncDisposable
 
     public static async Task<TestSystem> StartAsync(
         string name, string? modules = null, IDictionary<string, string>? settings = null,
-        string? rabbitManagementUrl = null)
+        string? rabbitManagementUrl = null, bool kestrel = false)
     {
         var database = "ordersystem_test_" + TestSettings.Scoped(name);
         var vhost = "ordersystem-test-" + TestSettings.Scoped(name);
@@ -98,7 +114,12 @@ internal sealed class TestSystem : IAsyncDisposable
                 services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
             });
         });
-        var system = new TestSystem(database, vhost, factory, respawner);
+        if (kestrel)
+        {
+            factory.UseKestrel(kestrelOptions => kestrelOptions.Listen(IPAddress.Loopback, 0));
+            factory.StartServer();
+        }
+        var system = new TestSystem(database, vhost, factory, respawner, kestrel);
         await system.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(60));
         return system;
     }

@@ -1,0 +1,315 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Playwright;
+using OrderSystem.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrderSystem.Tests.Operations;
+
+/// <summary>
+/// The operator console at /ops in a real browser: Debian's headless chromium driven by Playwright, against a system of
+/// its own served by Kestrel on a free port. Every wait is one of Playwright's polling expectations or Eventually.
+/// </summary>
+[NonParallelizable]
+public sealed class ConsoleTests
+{
+    private const string Password = "console-test-password";
+    private const string Operator = "test-operator";
+
+    private static readonly string Chromium = Environment.GetEnvironmentVariable("ORDERSYSTEM_CHROMIUM") ?? "/usr/bin/chromium";
+
+    private TestSystem _system = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IBrowserContext _signedIn = null!;
+
+    private Api Api => _system.Api;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            Assert.Fail($"No browser at {Chromium}: run scripts/chromium.sh (test.sh does), or set ORDERSYSTEM_CHROMIUM.");
+        }
+        _system = await TestSystem.StartAsync("console", kestrel: true, settings: new Dictionary<string, string>
+        {
+            ["Ops:Password"] = Password,
+            ["Ops:LoginAttemptsPerMinute"] = "5",
+            ["Ops:SampleIntervalMs"] = "300",
+        });
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+        });
+        SetDefaultExpectTimeout(15_000);
+        // One sign-in for the whole fixture: the login limit counts every POST, and the brute-force test needs the rest.
+        _signedIn = await NewContextAsync();
+        var page = await _signedIn.NewPageAsync();
+        await page.GotoAsync("/ops/login");
+        await page.FillAsync("input[name=Operator]", Operator);
+        await page.FillAsync("input[name=Password]", Password);
+        await page.ClickAsync("#login button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/ops$"));
+        await page.CloseAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        if (_system is not null)
+        {
+            await _system.DisposeAsync();
+        }
+    }
+
+    [SetUp]
+    public Task ResetDatabaseAsync() => _system.ResetAsync();
+
+    [Test]
+    public async Task Signed_out_every_console_page_redirects_to_the_login_page()
+    {
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        foreach (var path in new[] { "/ops", "/ops/orders", "/ops/failures", "/ops/audit", "/ops/confirm?action=retry-module&target=order" })
+        {
+            await page.GotoAsync(path);
+            await Expect(page).ToHaveURLAsync(new Regex("/ops/login\\?ReturnUrl="));
+            await Expect(page.Locator("#login")).ToBeVisibleAsync();
+        }
+        var overview = await Api.GetAsync("/ops/api/overview");
+        Assert.That(overview.Status, Is.EqualTo(HttpStatusCode.Redirect), overview.ToString());
+        Assert.That(overview.Location?.ToString(), Does.Contain("/ops/login"));
+        Assert.That((await Api.GetAsync("/ops/assets/ops.css")).Status, Is.EqualTo(HttpStatusCode.OK), "the login page's style is public");
+    }
+
+    [Test]
+    public async Task A_wrong_password_is_rejected_and_a_burst_of_tries_is_limited()
+    {
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        var statuses = new List<int>();
+        // 5 POSTs per minute per address are allowed, the fixture's sign-in among them when it was in this window; a window
+        // that ends midway allows 5 more. Two tries after the first refusal show that it stays refused.
+        for (var attempt = 0; attempt < 12 && statuses.Count(s => s == 429) < 2; attempt++)
+        {
+            await page.GotoAsync("/ops/login");
+            await page.FillAsync("input[name=Operator]", "mallory");
+            await page.FillAsync("input[name=Password]", "guess-" + attempt);
+            var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#login button[type=submit]"),
+                r => r.Url.Contains("/ops/login", StringComparison.Ordinal) && r.Request.Method == "POST");
+            statuses.Add(response.Status);
+            if (response.Status == 200)
+            {
+                await Expect(page.Locator("#login-problem")).ToHaveTextAsync("Wrong password.");
+                await Expect(page).ToHaveURLAsync(new Regex("/ops/login"));
+            }
+            else
+            {
+                Assert.That(await response.HeaderValueAsync("content-type"), Does.StartWith("application/problem+json"));
+            }
+        }
+        var answered = statuses.TakeWhile(s => s == 200).Count();
+        Assert.That(statuses[0], Is.EqualTo(200), "the first wrong password is answered as such");
+        Assert.That(answered, Is.InRange(1, 10), $"at most two windows' worth of tries are answered: {string.Join(", ", statuses)}");
+        Assert.That(statuses.Skip(answered), Is.EqualTo(new[] { 429, 429 }), "refused, and still refused");
+        await page.GotoAsync("/ops");
+        await Expect(page).ToHaveURLAsync(new Regex("/ops/login"), new() { Timeout = 5000 });
+    }
+
+    [Test]
+    public async Task Signed_in_the_overview_follows_orders_without_a_reload()
+    {
+        var page = await _signedIn.NewPageAsync();
+        await page.GotoAsync("/ops");
+        await Expect(page.Locator("#operator")).ToHaveTextAsync(Operator);
+        await page.EvaluateAsync("() => window.__sameDocument = 'yes'");
+        var sku = await NewProductAsync();
+        var first = await NewOrderAsync("user-overview", sku);
+        await NewOrderAsync("user-overview", sku);
+
+        await Expect(page.Locator("#orders-created td").Nth(1)).ToHaveTextAsync("2");
+        await Expect(page.Locator("#due-next-minute")).ToHaveTextAsync("0");
+        var paid = await Api.PayAsync(first.OrderId, Fresh("pay"), first.Total);
+        Assert.That(paid.Status, Is.EqualTo(HttpStatusCode.OK), paid.ToString());
+
+        await Expect(page.Locator("#orders-paid td").Nth(1)).ToHaveTextAsync("1");
+        await Expect(page.Locator("#orders-created td").Nth(1)).ToHaveTextAsync("1");
+        await Expect(page.Locator("#outboxes tr[data-key=order]")).ToBeVisibleAsync();
+        await Expect(page.Locator("#queues tr[data-key=points]")).ToBeVisibleAsync();
+        await Expect(page.Locator("#breakers tr").First).ToContainTextAsync("closed");
+        await Expect(page.Locator("#chart-orders canvas")).ToHaveCountAsync(1);
+        Assert.That(await page.EvaluateAsync<string>("() => window.__sameDocument"), Is.EqualTo("yes"), "the page was never reloaded");
+        await page.CloseAsync();
+    }
+
+    [Test]
+    public async Task An_order_is_found_by_its_payment_and_user_and_shows_its_journey()
+    {
+        var sku = await NewProductAsync();
+        var user = Fresh("user");
+        var order = await NewOrderAsync(user, sku);
+        var paymentId = Fresh("pay");
+        Assert.That((await Api.PayAsync(order.OrderId, paymentId, order.Total)).Status, Is.EqualTo(HttpStatusCode.OK));
+        await Eventually.Until(() => Api.GetAsync($"/api/orders/{order.OrderId}"), r =>
+                new[] { "points", "coupon", "sms", "shipment" }.All(s => r.Json["fulfillment"]![s]!["status"]!.GetValue<string>() == "Done"),
+            TimeSpan.FromSeconds(30), $"order {order.OrderId} to be fulfilled");
+        var page = await _signedIn.NewPageAsync();
+
+        await page.GotoAsync("/ops/orders");
+        await page.FillAsync("#search input[name=q]", user);
+        await page.ClickAsync("#search button");
+        await Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(1);
+        await page.FillAsync("#search input[name=q]", paymentId);
+        await page.ClickAsync("#search button");
+        await page.ClickAsync($"#results a:text('{order.OrderId}')");
+
+        await Expect(page).ToHaveURLAsync(new Regex($"/ops/orders/{order.OrderId}$"));
+        await Expect(page.Locator("#order-status")).ToHaveTextAsync("Paid");
+        var journey = page.Locator("#journey li");
+        foreach (var kind in new[] { "created", "paid", "step-points", "step-coupon", "step-sms", "step-shipment" })
+        {
+            await Expect(page.Locator($"#journey li[data-event='{kind}']")).ToHaveCountAsync(1);
+        }
+        Assert.That(await journey.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.event)"),
+            Has.ItemAt(0).EqualTo("created").And.ItemAt(1).EqualTo("paid"), "in time order");
+        await page.GotoAsync($"/ops/orders?q={order.OrderId}");
+        await Expect(page).ToHaveURLAsync(new Regex($"/ops/orders/{order.OrderId}$"), new() { Timeout = 5000 });
+        await page.CloseAsync();
+    }
+
+    [Test]
+    public async Task Closing_an_order_asks_first_is_audited_and_pressing_twice_does_no_harm()
+    {
+        var order = await NewOrderAsync(Fresh("user"), await NewProductAsync());
+        var page = await _signedIn.NewPageAsync();
+        await page.GotoAsync($"/ops/orders/{order.OrderId}");
+        await page.ClickAsync("#close-order");
+
+        await Expect(page.Locator("#question")).ToContainTextAsync(order.OrderId);
+        Assert.That(await StatusAsync(order.OrderId), Is.EqualTo("Created"), "asking changes nothing");
+        await page.FillAsync("#confirm input[name=note]", "buyer asked by phone");
+        var form = await FormValuesAsync(page);
+        await page.ClickAsync("#confirm-button");
+
+        var row = page.Locator($"#audit tr[data-action-id='{form["ActionId"]}']");
+        await Expect(row.Locator(".result")).ToHaveTextAsync("Done");
+        await Expect(row).ToContainTextAsync(Operator);
+        Assert.That(await StatusAsync(order.OrderId), Is.EqualTo("Cancelled"));
+
+        // The same confirmation sent again: its audit row already exists, so nothing runs.
+        var again = await _signedIn.APIRequest.PostAsync(_system.BaseAddress + "ops/confirm", new() { Form = ToForm(form), MaxRedirects = 0 });
+        Assert.That(again.Status, Is.EqualTo(302));
+        // A new confirmation of the same action: it runs, finds the order closed, and says so.
+        await page.GotoAsync($"/ops/confirm?action=close-order&target={order.OrderId}");
+        await page.FillAsync("#confirm input[name=note]", "pressed again");
+        await page.ClickAsync("#confirm-button");
+        await Expect(page.Locator("#audit tr.highlight .result")).ToHaveTextAsync("AlreadyDone");
+
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM operations_audit_log"), Is.EqualTo(2));
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM operations_audit_log WHERE action_id = @Id", new { Id = form["ActionId"] }), Is.EqualTo(1));
+        Assert.That(await StatusAsync(order.OrderId), Is.EqualTo("Cancelled"));
+        await page.CloseAsync();
+    }
+
+    [Test]
+    public async Task A_parked_outbox_message_is_grouped_by_cause_and_retried_from_the_page()
+    {
+        var messageId = Guid.NewGuid();
+        await ExecuteAsync("""
+            INSERT INTO order_outbox (message_id, message_type, payload, created_at, attempts, last_error)
+            VALUES (@Id, 'OrderSystem.Tests.NoSuchEvent', '{}', UTC_TIMESTAMP(6), 5, @Error)
+            """, new { Id = messageId, Error = $"InvalidOperationException: Unknown message type 'OrderSystem.Tests.NoSuchEvent' in row {messageId}" });
+        var page = await _signedIn.NewPageAsync();
+        await page.GotoAsync("/ops/failures");
+
+        var group = page.Locator("section.group[data-source=outbox][data-module=order]");
+        await Expect(group).ToContainTextAsync("InvalidOperationException");
+        await Expect(group.Locator("code")).ToHaveTextAsync("Unknown message type '…' in row {id}");
+        await group.Locator($"tr[data-message='{messageId}'] a.retry").ClickAsync();
+        await Expect(page.Locator("#question")).ToContainTextAsync(messageId.ToString());
+        await page.ClickAsync("#confirm-button");
+
+        await Expect(page.Locator("#audit tr.highlight .result")).ToHaveTextAsync("Done");
+        // The relay takes the re-armed row again; its type is still unknown, so it is parked again: nothing else happens.
+        await Eventually.Until(() => CountAsync(
+                "SELECT attempts >= 5 AND last_error NOT LIKE '%in row%' FROM order_outbox WHERE message_id = @Id", new { Id = messageId }),
+            parkedAgain => parkedAgain == 1, TimeSpan.FromSeconds(15), "the relay to try the re-armed row and park it again");
+        await page.CloseAsync();
+    }
+
+    [Test]
+    public async Task A_post_without_an_anti_forgery_token_is_refused()
+    {
+        var order = await NewOrderAsync(Fresh("user"), await NewProductAsync());
+
+        var forged = await _signedIn.APIRequest.PostAsync(_system.BaseAddress + "ops/confirm", new()
+        {
+            Form = ToForm(new Dictionary<string, string>
+            {
+                ["action"] = "close-order", ["target"] = order.OrderId, ["ActionId"] = Guid.NewGuid().ToString(), ["note"] = "forged",
+            }),
+            MaxRedirects = 0,
+        });
+
+        Assert.That(forged.Status, Is.EqualTo(400));
+        Assert.That(await StatusAsync(order.OrderId), Is.EqualTo("Created"));
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM operations_audit_log"), Is.Zero);
+    }
+
+    private Task<IBrowserContext> NewContextAsync() =>
+        _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _system.BaseAddress!.ToString().TrimEnd('/') });
+
+    private static async Task<Dictionary<string, string>> FormValuesAsync(IPage page) =>
+        await page.Locator("#confirm").EvaluateAsync<Dictionary<string, string>>(
+            "form => Object.fromEntries(new FormData(form).entries())");
+
+    private IFormData ToForm(IReadOnlyDictionary<string, string> values)
+    {
+        var form = _signedIn.APIRequest.CreateFormData();
+        foreach (var (name, value) in values)
+        {
+            form.Set(name, value);
+        }
+        return form;
+    }
+
+    private async Task<string> StatusAsync(string orderId) =>
+        (await Api.GetAsync($"/api/orders/{orderId}")).Json["status"]!.GetValue<string>();
+
+    private async Task<long> CountAsync(string sql, object? args = null)
+    {
+        await using var connection = await _system.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(sql, args);
+    }
+
+    private async Task ExecuteAsync(string sql, object args)
+    {
+        await using var connection = await _system.OpenAsync();
+        await connection.ExecuteAsync(sql, args);
+    }
+
+    private static string Fresh(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    private async Task<string> NewProductAsync()
+    {
+        var sku = Fresh("SKU");
+        var reply = await Api.PutProductAsync(sku, 9.99m, 1000);
+        Assert.That(reply.Status, Is.EqualTo(HttpStatusCode.OK), reply.ToString());
+        return sku;
+    }
+
+    private async Task<(string OrderId, decimal Total)> NewOrderAsync(string userId, string sku)
+    {
+        var reply = await Api.PlaceOrderAsync(userId, (sku, 1));
+        Assert.That(reply.Status, Is.EqualTo(HttpStatusCode.Created), reply.ToString());
+        return (reply.Json["orderId"]!.GetValue<string>(), reply.Json["totalAmount"]!.GetValue<decimal>());
+    }
+}
