@@ -84,9 +84,9 @@ public sealed class ConsoleTests
             await Expect(page).ToHaveURLAsync(new Regex("/ops/login\\?ReturnUrl="));
             await Expect(page.Locator("#login")).ToBeVisibleAsync();
         }
+        // The overview's JSON is an API endpoint: ASP.NET Core's cookie handler answers it 401 instead of redirecting.
         var overview = await Api.GetAsync("/ops/api/overview");
-        Assert.That(overview.Status, Is.EqualTo(HttpStatusCode.Redirect), overview.ToString());
-        Assert.That(overview.Location?.ToString(), Does.Contain("/ops/login"));
+        Assert.That(overview.Status, Is.EqualTo(HttpStatusCode.Unauthorized), overview.ToString());
         Assert.That((await Api.GetAsync("/ops/assets/ops.css")).Status, Is.EqualTo(HttpStatusCode.OK), "the login page's style is public");
     }
 
@@ -144,9 +144,10 @@ public sealed class ConsoleTests
         await Expect(page.Locator("#orders-created td").Nth(1)).ToHaveTextAsync("1");
         await Expect(page.Locator("#outboxes tr[data-key=order]")).ToBeVisibleAsync();
         await Expect(page.Locator("#queues tr[data-key=points]")).ToBeVisibleAsync();
-        await Expect(page.Locator("#breakers tr").First).ToContainTextAsync("closed");
+        await Expect(page.Locator("#breakers tbody tr").First).ToContainTextAsync("closed");
         await Expect(page.Locator("#chart-orders canvas")).ToHaveCountAsync(1);
         Assert.That(await page.EvaluateAsync<string>("() => window.__sameDocument"), Is.EqualTo("yes"), "the page was never reloaded");
+        await ScreenshotAsync(page, "overview");
         await page.CloseAsync();
     }
 
@@ -180,6 +181,7 @@ public sealed class ConsoleTests
         }
         Assert.That(await journey.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.event)"),
             Has.ItemAt(0).EqualTo("created").And.ItemAt(1).EqualTo("paid"), "in time order");
+        await ScreenshotAsync(page, "journey");
         await page.GotoAsync($"/ops/orders?q={order.OrderId}");
         await Expect(page).ToHaveURLAsync(new Regex($"/ops/orders/{order.OrderId}$"), new() { Timeout = 5000 });
         await page.CloseAsync();
@@ -262,6 +264,14 @@ public sealed class ConsoleTests
         Assert.That(forged.Status, Is.EqualTo(400));
         Assert.That(await StatusAsync(order.OrderId), Is.EqualTo("Created"));
         Assert.That(await CountAsync("SELECT COUNT(*) FROM operations_audit_log"), Is.Zero);
+    }
+
+    /// <summary>Kept as a test artifact (.local/test-results/console/), for a reader who wants to see the console.</summary>
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(TestSettings.RepoRoot, ".local", "test-results", "console", name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, "The console's " + name + " page");
     }
 
     private Task<IBrowserContext> NewContextAsync() =>
