@@ -23,7 +23,7 @@ public sealed class DisabledModuleTests
         Assert.That(order.Json["fulfillment"]!["points"]!["status"]!.GetValue<string>(), Is.EqualTo("Pending"));
         Assert.That((await system.Api.GetAsync($"/api/users/{user}/points")).Status, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((await system.Api.GetAsync($"/api/users/{user}/sms")).Status, Is.EqualTo(HttpStatusCode.NotFound));
-        var queues = await RabbitManagement.QueueNamesAsync("ordersystem-test-partial");
+        var queues = await RabbitManagement.QueueNamesAsync(system.VirtualHost); // scoped by ORDERSYSTEM_TEST_SCOPE
         Assert.That(queues, Does.Contain("marketing").And.Contain("order"));
         Assert.That(queues, Does.Not.Contain("points").And.Not.Contain("push").And.Not.Contain("warehouse"));
         await using var connection = await system.OpenAsync();

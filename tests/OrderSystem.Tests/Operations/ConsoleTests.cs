@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Playwright;
+using OrderSystem.Push;
 using OrderSystem.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -244,6 +245,42 @@ public sealed class ConsoleTests
         await Eventually.Until(() => CountAsync(
                 "SELECT attempts >= 5 AND last_error NOT LIKE '%in row%' FROM order_outbox WHERE message_id = @Id", new { Id = messageId }),
             parkedAgain => parkedAgain == 1, TimeSpan.FromSeconds(15), "the relay to try the re-armed row and park it again");
+        await page.CloseAsync();
+    }
+
+    [Test]
+    public async Task Dead_letters_of_a_refusing_sms_gateway_show_up_grouped_and_are_replayed_from_the_page()
+    {
+        var order = await NewOrderAsync(Fresh("user"), await NewProductAsync());
+        await Simulator.SetAsync(SmsGateway.Party, new { rejectProbability = 1 }); // every SMS refused: push dead-letters it
+        try
+        {
+            Assert.That((await Api.PayAsync(order.OrderId, Fresh("pay"), order.Total)).Status, Is.EqualTo(HttpStatusCode.OK));
+            var overview = await _signedIn.NewPageAsync();
+            await overview.GotoAsync("/ops");
+            await Expect(overview.Locator("#queues tr[data-key=push] td").Nth(3)).ToHaveTextAsync("1", new() { Timeout = 30_000 });
+            await overview.CloseAsync();
+        }
+        finally
+        {
+            await Simulator.QuietAsync(); // fixed: the replayed message now goes through
+        }
+        var page = await _signedIn.NewPageAsync();
+        await page.GotoAsync("/ops/failures");
+        var group = page.Locator("section.group[data-source=dead-letter][data-module=push]");
+        await Expect(group.Locator(".count")).ToHaveTextAsync("1");
+        await Expect(group).ToContainTextAsync("refused the request");
+
+        await group.Locator("a.action").ClickAsync();
+        await Expect(page.Locator("#question")).ToContainTextAsync("push");
+        await page.ClickAsync("#confirm-button");
+
+        await Expect(page.Locator("#audit tr.highlight .result")).ToHaveTextAsync("Done");
+        await Expect(page.Locator("#audit tr.highlight")).ToContainTextAsync("1 messages moved back");
+        await Eventually.Until(() => Api.GetAsync($"/api/orders/{order.OrderId}"),
+            r => r.Json["fulfillment"]!["sms"]!["status"]!.GetValue<string>() == "Done", TimeSpan.FromSeconds(30), "the replayed SMS to be sent");
+        await page.GotoAsync("/ops/failures");
+        await Expect(page.Locator("#no-dead-letters")).ToBeVisibleAsync();
         await page.CloseAsync();
     }
 
