@@ -11,9 +11,9 @@ namespace OrderSystem.Order;
 /// </summary>
 internal sealed class OrderOperations(ModuleStore<ModuleTag> orders, OrderCancellation cancellation) : IOrderOperations
 {
-    private const string CountByStatusSql = "SELECT status, COUNT(*) FROM order_orders GROUP BY status";
+    internal const string CountByStatusSql = "SELECT status, COUNT(*) FROM order_orders GROUP BY status";
 
-    private const string CountDueSql = """
+    internal const string CountDueSql = """
         SELECT COUNT(*) FROM order_orders WHERE status = 'Created' AND expires_at > @From AND expires_at <= @To
         """;
 
@@ -22,7 +22,7 @@ internal sealed class OrderOperations(ModuleStore<ModuleTag> orders, OrderCancel
         """;
 
     // Three index lookups joined by UNION: an OR across three columns would scan the table.
-    private const string SearchSql = $"""
+    internal const string SearchSql = $"""
         SELECT {SummaryColumns} FROM order_orders WHERE id = @Term
         UNION SELECT {SummaryColumns} FROM order_orders WHERE user_id = @Term
         UNION SELECT {SummaryColumns} FROM order_orders WHERE payment_id = @Term

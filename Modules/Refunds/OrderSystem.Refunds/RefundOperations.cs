@@ -10,12 +10,12 @@ namespace OrderSystem.Refunds;
 /// </summary>
 internal sealed class RefundOperations(ModuleStore<ModuleTag> refunds, RefundTransitions transitions) : IRefundOperations
 {
-    private const string SummarySql = """
-        SELECT status AS Status, COUNT(*) AS Count, MIN(CASE WHEN status = 'Processing' THEN requested_at END) AS Oldest
-        FROM refunds_refunds GROUP BY status
-        """;
+    // Both read the due index (status, next_attempt_at): the counts from the index alone, the oldest from the Processing range.
+    internal const string SummarySql = "SELECT status AS Status, COUNT(*) AS Count FROM refunds_refunds GROUP BY status";
 
-    private const string ForOrderSql = """
+    internal const string OldestProcessingSql = "SELECT MIN(requested_at) FROM refunds_refunds WHERE status = 'Processing'";
+
+    internal const string ForOrderSql = """
         SELECT refund_id AS RefundId, payment_id AS PaymentId, amount AS Amount, reason AS Reason, status AS Status,
                requested_at AS RequestedAt, completed_at AS CompletedAt, attempts AS Attempts, note AS Note, reissued_as AS ReissuedAs
         FROM refunds_refunds WHERE order_id = @OrderId ORDER BY requested_at, refund_id
@@ -24,9 +24,9 @@ internal sealed class RefundOperations(ModuleStore<ModuleTag> refunds, RefundTra
     public async Task<RefundSummary> SummarizeAsync(CancellationToken ct)
     {
         await using var connection = await refunds.Db.OpenAsync(ct);
-        var rows = (await connection.QueryAsync<(string Status, long Count, DateTime? Oldest)>(
-            new CommandDefinition(SummarySql, cancellationToken: ct))).AsList();
-        return new RefundSummary(rows.ToDictionary(r => r.Status, r => r.Count), rows.Select(r => r.Oldest).Min());
+        var rows = await connection.QueryAsync<(string Status, long Count)>(new CommandDefinition(SummarySql, cancellationToken: ct));
+        var oldest = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(OldestProcessingSql, cancellationToken: ct));
+        return new RefundSummary(rows.ToDictionary(r => r.Status, r => r.Count), oldest);
     }
 
     public async Task<IReadOnlyList<RefundDetail>> ForOrderAsync(Guid orderId, CancellationToken ct)
