@@ -285,6 +285,42 @@ public sealed class ConsoleTests
     }
 
     [Test]
+    public async Task A_closed_refund_is_reissued_from_the_order_page_once()
+    {
+        var sku = await NewProductAsync(available: 1);
+        var order = await NewOrderAsync(Fresh("user"), sku);
+        var taker = await NewOrderAsync(Fresh("user"), sku);
+        Assert.That((await Api.PayAsync(taker.OrderId, Fresh("pay"), taker.Total)).Status, Is.EqualTo(HttpStatusCode.OK));
+        await Simulator.SetAsync("payments", new { refundClosedProbability = 1 }); // the provider closes the refund: no money moved
+        try
+        {
+            var refused = await Api.PayAsync(order.OrderId, Fresh("pay"), order.Total); // stock short: cancelled and refunded
+            Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.Conflict), refused.ToString());
+            await RefundsAsync(order.OrderId, refunds => refunds is ["Closed"], "its refund to be Closed");
+        }
+        finally
+        {
+            await Simulator.QuietAsync();
+        }
+        var page = await _signedIn.NewPageAsync();
+        await page.GotoAsync($"/ops/orders/{order.OrderId}");
+        await Expect(page.Locator("#journey li[data-event='refund-closed']")).ToHaveCountAsync(1);
+
+        await page.ClickAsync("#refunds a.action:text('Reissue…')");
+        await Expect(page.Locator("#question")).ToContainTextAsync("Reissue");
+        await page.ClickAsync("#confirm-button");
+        await Expect(page.Locator("#audit tr.highlight .result")).ToHaveTextAsync("Done");
+        await RefundsAsync(order.OrderId, refunds => refunds is ["Closed", "Succeeded"], "the reissued refund to succeed");
+
+        var closedId = await page.Locator("#audit tr.highlight td").Nth(3).InnerTextAsync();
+        await page.GotoAsync($"/ops/confirm?action=reissue-refund&target={closedId}");
+        await page.ClickAsync("#confirm-button");
+        await Expect(page.Locator("#audit tr.highlight .result")).ToHaveTextAsync("AlreadyDone");
+        await RefundsAsync(order.OrderId, refunds => refunds is ["Closed", "Succeeded"], "no third refund");
+        await page.CloseAsync();
+    }
+
+    [Test]
     public async Task A_post_without_an_anti_forgery_token_is_refused()
     {
         var order = await NewOrderAsync(Fresh("user"), await NewProductAsync());
@@ -328,6 +364,11 @@ public sealed class ConsoleTests
         return form;
     }
 
+    private Task<Reply> RefundsAsync(string orderId, Func<string[], bool> done, string what) =>
+        Eventually.Until(() => Api.GetAsync($"/api/orders/{orderId}"),
+            r => done([.. r.Json["refunds"]!.AsArray().Select(x => x!["status"]!.GetValue<string>())]), TimeSpan.FromSeconds(30),
+            $"order {orderId}: {what}");
+
     private async Task<string> StatusAsync(string orderId) =>
         (await Api.GetAsync($"/api/orders/{orderId}")).Json["status"]!.GetValue<string>();
 
@@ -345,10 +386,10 @@ public sealed class ConsoleTests
 
     private static string Fresh(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
-    private async Task<string> NewProductAsync()
+    private async Task<string> NewProductAsync(int available = 1000)
     {
         var sku = Fresh("SKU");
-        var reply = await Api.PutProductAsync(sku, 9.99m, 1000);
+        var reply = await Api.PutProductAsync(sku, 9.99m, available);
         Assert.That(reply.Status, Is.EqualTo(HttpStatusCode.OK), reply.ToString());
         return sku;
     }
