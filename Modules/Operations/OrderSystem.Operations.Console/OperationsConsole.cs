@@ -70,6 +70,7 @@ public static class OperationsConsole
                     "Wait a minute before trying to sign in again.").ExecuteAsync(context.HttpContext);
             };
         });
+        builder.Services.AddSingleton<RecentMeasurements>();
         builder.Services.AddSingleton<OverviewSampler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OverviewSampler>());
         builder.Services.AddSingleton<AuditLog>();

@@ -147,6 +147,12 @@ public sealed class ConsoleTests
         await Expect(page.Locator("#queues tr[data-key=points]")).ToBeVisibleAsync();
         await Expect(page.Locator("#breakers tbody tr").First).ToContainTextAsync("closed");
         await Expect(page.Locator("#chart-orders canvas")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#chart-latency canvas")).ToHaveCountAsync(1);
+        // The payment is in one sample's rate and latency (the next sample has none): the history the charts draw keeps it.
+        var payments = await Eventually.Until(() => page.EvaluateAsync<double[]>(
+                "async () => (await (await fetch('/ops/api/overview')).json()).history.paymentP99Ms.filter(v => v != null)"),
+            latencies => latencies.Length > 0, TimeSpan.FromSeconds(15), "a payment latency in the overview's history");
+        Assert.That(payments, Has.All.GreaterThan(0));
         Assert.That(await page.EvaluateAsync<string>("() => window.__sameDocument"), Is.EqualTo("yes"), "the page was never reloaded");
         await ScreenshotAsync(page, "overview");
         await page.CloseAsync();
