@@ -291,6 +291,46 @@ public sealed class ConsoleTests
     }
 
     [Test]
+    public async Task A_down_sms_gateway_opens_its_breaker_on_the_overview_and_it_closes_by_itself_when_the_gateway_is_back()
+    {
+        var sku = await NewProductAsync();
+        var orders = new List<(string OrderId, decimal Total)>();
+        for (var i = 0; i < 6; i++)
+        {
+            orders.Add(await NewOrderAsync(Fresh("user"), sku));
+        }
+        var page = await _signedIn.NewPageAsync();
+        await page.GotoAsync("/ops");
+        var smsBreaker = page.Locator("#breakers tr[data-key=sms] td").Nth(1);
+        await Expect(smsBreaker).ToHaveTextAsync("closed");
+        await Simulator.SetAsync(SmsGateway.Party, new { down = true }); // connection refused: three attempts a message
+        try
+        {
+            foreach (var order in orders)
+            {
+                Assert.That((await Api.PayAsync(order.OrderId, Fresh("pay"), order.Total)).Status, Is.EqualTo(HttpStatusCode.OK));
+            }
+            await Expect(smsBreaker).ToHaveTextAsync(new Regex("^(open|half-open)$"), new() { Timeout = 30_000 });
+            await Expect(page.Locator("#breakers tr[data-key=logistics] td").Nth(1)).ToHaveTextAsync("closed");
+            await ScreenshotAsync(page, "breaker-open");
+        }
+        finally
+        {
+            await Simulator.QuietAsync();
+        }
+
+        await Expect(smsBreaker).ToHaveTextAsync("closed", new() { Timeout = 30_000 }); // a probe got through
+        foreach (var order in orders)
+        {
+            await Eventually.Until(() => Api.GetAsync($"/api/orders/{order.OrderId}"),
+                r => r.Json["fulfillment"]!["sms"]!["status"]!.GetValue<string>() == "Done", TimeSpan.FromSeconds(30),
+                "the SMS held during the outage to be sent");
+        }
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM push_sms"), Is.EqualTo(orders.Count), "one text per order, none lost");
+        await page.CloseAsync();
+    }
+
+    [Test]
     public async Task A_closed_refund_is_reissued_from_the_order_page_once()
     {
         var sku = await NewProductAsync(available: 1);
