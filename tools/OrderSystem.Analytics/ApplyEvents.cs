@@ -22,8 +22,8 @@ internal static class ApplyEvents
         """;
 
     private const string AddRevenueSql = """
-        INSERT INTO analytics_hourly_revenue (hour, orders_paid, revenue) VALUES (@Hour, 1, @Amount)
-        ON DUPLICATE KEY UPDATE orders_paid = orders_paid + 1, revenue = revenue + VALUES(revenue)
+        INSERT INTO analytics_hourly_revenue (hour, orders_paid, revenue) VALUES (@Hour, @Orders, @Amount)
+        ON DUPLICATE KEY UPDATE orders_paid = orders_paid + VALUES(orders_paid), revenue = revenue + VALUES(revenue)
         """;
 
     private const string AddSkuSql = """
@@ -57,13 +57,23 @@ internal static class ApplyEvents
         {
             await connection.ExecuteAsync(UpsertOrderSql,
                 new { e.OrderId, e.Version, e.Order.Status, e.Order.TotalAmount }, tx);
-            if (e.Type == FeedEventTypes.OrderPaid)
+            // Revenue is what paid orders keep: a paid order cancelled later gives its sale back (in the hour it was paid).
+            var sign = e.Type switch
+            {
+                FeedEventTypes.OrderPaid => 1,
+                FeedEventTypes.OrderCancelled when e.Order.PaidAt is not null => -1,
+                _ => 0,
+            };
+            if (sign != 0)
             {
                 var paidAt = e.Order.PaidAt ?? e.OccurredAt;
-                await connection.ExecuteAsync(AddRevenueSql,
-                    new { Hour = new DateTime(paidAt.Year, paidAt.Month, paidAt.Day, paidAt.Hour, 0, 0, DateTimeKind.Utc), Amount = e.Order.TotalAmount }, tx);
+                await connection.ExecuteAsync(AddRevenueSql, new
+                {
+                    Hour = new DateTime(paidAt.Year, paidAt.Month, paidAt.Day, paidAt.Hour, 0, 0, DateTimeKind.Utc),
+                    Orders = sign, Amount = sign * e.Order.TotalAmount,
+                }, tx);
                 await connection.ExecuteAsync(AddSkuSql,
-                    e.Order.Items.Select(i => new { i.Sku, Units = i.Quantity, Revenue = i.Quantity * i.UnitPrice }), tx);
+                    e.Order.Items.Select(i => new { i.Sku, Units = sign * i.Quantity, Revenue = sign * i.Quantity * i.UnitPrice }), tx);
             }
             if (e is { Type: FeedEventTypes.RefundChanged, Change.Refund: { } refund })
             {
