@@ -11,16 +11,21 @@ namespace OrderSystem.Feed.Retention;
 /// <summary>
 /// Keeps feed_events as long as the stream keeps its events (Feed:MaxAgeHours), and no longer: past that age an event is
 /// neither in the stream nor needed to publish it again. An event not yet confirmed by the broker is never deleted. Small
-/// batches, each its own READ COMMITTED transaction, by the sequenced_at index: the sequencer's inserts never wait.
+/// batches, each its own READ COMMITTED transaction on a range of old sequences: the sequencer's writes never wait.
 /// </summary>
 internal sealed partial class FeedTrimmer(
     ModuleStore<ModuleTag> feed, IOptions<FeedOptions> options, TimeProvider clock, ILogger<FeedTrimmer> logger) : BackgroundService
 {
-    private const string DeleteSql = """
-        DELETE FROM feed_events
-        WHERE sequenced_at < @Cutoff AND sequence <= (SELECT published_sequence FROM feed_cursor WHERE id = 1)
-        ORDER BY sequenced_at LIMIT @Batch
+    // The newest event past the retention, by one dive into the sequenced_at index, and no further than the broker
+    // confirmed. Sequences are handed out in sequenced_at order, so everything up to it is past the retention too.
+    private const string BoundSql = """
+        SELECT LEAST(
+            COALESCE((SELECT sequence FROM feed_events WHERE sequenced_at < @Cutoff ORDER BY sequenced_at DESC, sequence DESC LIMIT 1), 0),
+            COALESCE((SELECT published_sequence FROM feed_cursor WHERE id = 1), 0))
         """;
+
+    // A range of the primary key below every event still being written: the sequencer's inserts and this never meet.
+    private const string DeleteSql = "DELETE FROM feed_events WHERE sequence <= @Bound ORDER BY sequence LIMIT @Batch";
 
     private readonly FeedOptions _options = options.Value;
 
@@ -44,6 +49,11 @@ internal sealed partial class FeedTrimmer(
     public async Task<long> TrimAsync(CancellationToken ct)
     {
         var cutoff = clock.UtcNowForDatabase().AddHours(-_options.MaxAgeHours);
+        long bound;
+        await using (var connection = await feed.Db.OpenAsync(ct))
+        {
+            bound = await connection.ExecuteScalarAsync<long>(new CommandDefinition(BoundSql, new { Cutoff = cutoff }, cancellationToken: ct));
+        }
         long total = 0;
         int deleted;
         do
@@ -51,7 +61,7 @@ internal sealed partial class FeedTrimmer(
             await using var connection = await feed.Db.OpenAsync(ct);
             await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
             deleted = await connection.ExecuteAsync(new CommandDefinition(DeleteSql,
-                new { Cutoff = cutoff, Batch = _options.TrimBatchSize }, tx, cancellationToken: ct));
+                new { Bound = bound, Batch = _options.TrimBatchSize }, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
             total += deleted;
         }
