@@ -46,23 +46,48 @@ public sealed class AnalyticsKillTests
         var shoppers = Enumerable.Range(0, 3).Select(i => load.RunAsync(seed + i, stopLoad.Token)).ToList();
 
         consumer.Start();
+        var duringStartUp = 0;
         for (var i = 0; i < kills; i++)
         {
-            // Anywhere from its start-up (connecting, reading the position) to the middle of applying a batch.
-            await Task.Delay(random.Next(150, 1200));
+            // One kill in five anywhere in its start-up (connecting, reading the position); the others once it reads the
+            // stream, anywhere in the batches it applies.
+            if (random.Next(5) == 0)
+            {
+                duringStartUp++;
+                await Task.Delay(random.Next(0, 400));
+            }
+            else
+            {
+                Assert.That(await consumer.WaitUntilReadingAsync(TimeSpan.FromSeconds(30)), Is.True,
+                    $"start {consumer.Starts} attaches to the stream: see {consumer.LogPath}");
+                await Task.Delay(random.Next(0, 1500));
+            }
             Assert.That(consumer.HasExited, Is.False, $"the consumer stopped by itself before kill {i + 1}: see {consumer.LogPath}");
             await consumer.KillAsync();
             consumer.Start();
         }
+        TestContext.Progress.WriteLine($"{kills} kills, {duringStartUp} of them during start-up");
         await stopLoad.CancelAsync();
         await Task.WhenAll(shoppers);
         TestContext.Progress.WriteLine($"load: {load.Describe()}");
         await WaitUntilTheFeedHasEverythingAsync(system);
+        await using (var position = new MySqlConnection(reporting))
+        {
+            var reached = await position.ExecuteScalarAsync<long?>("SELECT sequence FROM analytics_position") ?? 0;
+            TestContext.Progress.WriteLine($"the killed consumers got to sequence {reached} of {await CountAsync(system, "SELECT last_sequence FROM feed_cursor")}");
+            Assert.That(reached, Is.Positive, "the consumers between the kills applied events (else the kills tested nothing)");
+        }
 
         await consumer.KillAsync();
         consumer.Start(stopWhenIdle: TimeSpan.FromSeconds(3));
         Assert.That(await consumer.WaitForExitAsync(TimeSpan.FromSeconds(120)), Is.Zero, $"the last run ends cleanly: see {consumer.LogPath}");
         await AssertTotalsMatchAsync(system, reporting);
+    }
+
+    private static async Task<long> CountAsync(TestSystem system, string sql)
+    {
+        await using var connection = await system.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(sql);
     }
 
     private static async Task<string> ReportingDatabaseAsync()

@@ -35,6 +35,21 @@ internal sealed class AnalyticsProcess(string name, string connectionString, Uri
         _process = Process.Start(new ProcessStartInfo("bash", args) { WorkingDirectory = TestSettings.RepoRoot, UseShellExecute = false })!;
     }
 
+    /// <summary>Until this start has attached to the stream (it says so in its log), or <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitUntilReadingAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !HasExited)
+        {
+            if (File.Exists(LogPath) && (await File.ReadAllTextAsync(LogPath)).Contains("reading the feed", StringComparison.Ordinal))
+            {
+                return true;
+            }
+            await Task.Delay(10);
+        }
+        return false;
+    }
+
     /// <summary>kill -9: no graceful shutdown; whatever batch was in flight is cut off.</summary>
     public async Task KillAsync()
     {
