@@ -22,17 +22,33 @@ internal static class FeedCommand
         var idle = TimeSpan.FromMilliseconds(int.Parse(Option(args, "--idle-ms", "3000")!, CultureInfo.InvariantCulture));
         var (fromSequence, fromTime) = Bound(from);
         var (toSequence, toTime) = Option(args, "--to", null) is { } to ? Bound(to) : (null, null);
-        // A sequence is not a stream offset (retention and re-publishes shift them): read from the start and skip.
-        var start = fromTime is { } t ? StreamStart.At(t) : StreamStart.First;
+        // Each sequence first went out after every lower one, so its first copy sits at stream offset sequence - 1 or later:
+        // attaching there skips nothing. Should the guess overshoot (a stream declared again starts its offsets at 0),
+        // read from the first retained event instead.
+        var guessed = fromTime is null && fromSequence > 1;
+        var start = fromTime is { } t ? StreamStart.At(t) : guessed ? StreamStart.AtOffset(fromSequence!.Value - 1) : StreamStart.First;
 
         await using var output = Option(args, "--out", null) is { } path ? new StreamWriter(path) : new StreamWriter(Console.OpenStandardOutput());
-        await using var reader = await ChangelogReader.OpenAsync(amqp, start);
+        var reader = await ChangelogReader.OpenAsync(amqp, start);
         var check = new SequenceCheck(0);
         var written = 0L;
         try
         {
-            while (await reader.ReadAsync(idle) is { } delivery)
+            while (true)
             {
+                var delivery = await reader.ReadAsync(idle);
+                if (guessed && (delivery is null || delivery.Event.Sequence > fromSequence))
+                {
+                    await reader.DisposeAsync();
+                    reader = await ChangelogReader.OpenAsync(amqp, StreamStart.First);
+                    guessed = false;
+                    continue;
+                }
+                guessed = false;
+                if (delivery is null)
+                {
+                    break;
+                }
                 var e = delivery.Event;
                 if (!check.Accept(e) || e.Sequence < fromSequence || e.OccurredAt < fromTime)
                 {
@@ -54,6 +70,10 @@ internal static class FeedCommand
         {
             await Console.Error.WriteLineAsync($"feed: {gap.Message} Wrote {written} events before it.");
             return 3;
+        }
+        finally
+        {
+            await reader.DisposeAsync();
         }
         await Console.Error.WriteLineAsync($"feed: wrote {written} events, through sequence {check.LastSeen}.");
         return 0;

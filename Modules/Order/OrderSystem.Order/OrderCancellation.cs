@@ -48,7 +48,7 @@ internal sealed class OrderCancellation(
                 case { Status: OrderStatus.Expired }:
                     return LatePayment.Problem("The order's payment window ended: it is closed and has nothing to cancel.");
                 case { Status: OrderStatus.Created }:
-                    if (await RunAsync(connection, Update(CancelUnpaidSql, order, reason), [], ct))
+                    if (await CancelUnpaidAsync(connection, order, reason, ct))
                     {
                         return Accepted(order.OrderId, refund: null);
                     }
@@ -75,14 +75,25 @@ internal sealed class OrderCancellation(
     private Task<bool> CancelPaidAsync(MySqlConnection connection, StoredOrder order, string reason, CancellationToken ct)
     {
         var now = clock.UtcNowForDatabase();
-        var cancelled = new OrderCancelled(order.OrderId, order.UserId,
-            [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], order.TotalAmount, order.PaymentId!, reason, now);
+        var refundId = Guid.CreateVersion7();
+        var cancelled = new OrderCancelled(order.OrderId, order.UserId, Lines(order), order.TotalAmount, order.PaymentId!, reason, now, refundId);
         // The event only if the update changed the order, the refund only if the event went in: all of it, or nothing.
         List<MySqlBatchCommand> rest = [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), cancelled, now)];
         rest.AddRange(refunds.CreateRequestCommands(
-            new RefundRequest(Guid.CreateVersion7(), order.OrderId, order.PaymentId!, order.TotalAmount, RefundReasons.Cancellation), now));
+            new RefundRequest(refundId, order.OrderId, order.PaymentId!, order.TotalAmount, RefundReasons.Cancellation), now));
         return RunAsync(connection, Update(CancelPaidSql, order, reason, now), rest, ct, expectedRows: 2 + refunds.RowsPerRequest);
     }
+
+    // Nothing to undo, so nothing is published: the row is for the order feed alone (born dispatched).
+    private Task<bool> CancelUnpaidAsync(MySqlConnection connection, StoredOrder order, string reason, CancellationToken ct)
+    {
+        var now = clock.UtcNowForDatabase();
+        var cancelled = new UnpaidOrderCancelled(order.OrderId, order.UserId, Lines(order), order.TotalAmount, reason, now);
+        return RunAsync(connection, Update(CancelUnpaidSql, order, reason, now),
+            [orders.Outbox.CreateRecordIfPreviousInserted(Guid.CreateVersion7(), cancelled, now)], ct, expectedRows: 2);
+    }
+
+    private static List<OrderLine> Lines(StoredOrder order) => [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))];
 
     private MySqlBatchCommand Update(string sql, StoredOrder order, string reason, DateTime? now = null) => new(sql)
     {
