@@ -48,7 +48,7 @@ internal sealed class OrderCancellation(
                 case { Status: OrderStatus.Expired }:
                     return LatePayment.Problem("The order's payment window ended: it is closed and has nothing to cancel.");
                 case { Status: OrderStatus.Created }:
-                    if (await RunAsync(connection, Update(CancelUnpaidSql, order, reason), [], ct))
+                    if (await CancelUnpaidAsync(connection, order, reason, ct))
                     {
                         return Accepted(order.OrderId, refund: null);
                     }
@@ -70,6 +70,25 @@ internal sealed class OrderCancellation(
         }
         return Problems.Create(StatusCodes.Status409Conflict, "order-changing", "The order is changing.",
             "The order kept changing while it was being cancelled; send the cancellation again.");
+    }
+
+    // Nothing was taken from an unpaid order, except the units a flash sale reserved for it: those are announced, to go back.
+    private async Task<bool> CancelUnpaidAsync(MySqlConnection connection, StoredOrder order, string reason, CancellationToken ct)
+    {
+        var now = clock.UtcNowForDatabase();
+        if (!order.StockReserved)
+        {
+            return await RunAsync(connection, Update(CancelUnpaidSql, order, reason, now), [], ct);
+        }
+        var cancelled = new ReservedOrderCancelled(order.OrderId, order.UserId,
+            [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], reason, now);
+        if (!await RunAsync(connection, Update(CancelUnpaidSql, order, reason, now),
+                [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), cancelled, now)], ct, expectedRows: 2))
+        {
+            return false;
+        }
+        orders.Outbox.NotifyCommitted();
+        return true;
     }
 
     private Task<bool> CancelPaidAsync(MySqlConnection connection, StoredOrder order, string reason, CancellationToken ct)

@@ -23,7 +23,8 @@ public static class OrderModule
     public static readonly ModuleDeclaration Declaration = new("Order")
     {
         Queue = "order",
-        Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired), typeof(OrderCancelled)),
+        Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired), typeof(OrderCancelled),
+            typeof(ReservedOrderCancelled)),
     };
 
     /// <summary>
@@ -55,6 +56,7 @@ public static class OrderModule
         builder.Services.AddSingleton<IOrderChangeLog, OrderChangeLog>(); // the order feed's source
         builder.Services.AddSingleton<IReconciliationAudit, AuditOrders>();
         builder.Services.AddSingleton<IOrderOperations, OrderOperations>(); // the operator console's port
+        builder.Services.AddSingleton<IReservedOrders, ReservedOrders>(); // flash sales' port
         builder.AddConsumers(bus =>
         {
             bus.AddConsumer<RecordPointsGranted, OrderConsumerDefinition<RecordPointsGranted>>();
