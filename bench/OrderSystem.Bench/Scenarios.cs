@@ -45,6 +45,20 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         {
             await IsolationAsync(ct);
         }
+        if (options.Scenarios.Contains("flash-sale"))
+        {
+            await FlashSaleAsync(ct);
+        }
+    }
+
+    /// <summary>A flash sale's wave beside ordinary payments (not in the default set).</summary>
+    private async Task FlashSaleAsync(CancellationToken ct)
+    {
+        await using var host = await StartProductHostAsync("flash-sale", Costs.Zero, ct);
+        var url = host?.Url ?? options.Url!;
+        using var shop = Shop(url);
+        await Catalog.SeedAsync(shop, _skus, ct);
+        report.FlashSale = await new FlashSale.FlashSaleScenario(options, shop, url, _skus, Log).RunAsync(ct);
     }
 
     /// <summary>Logistics hanging for a while under steady payments (not in the default set: it changes the shared simulator).</summary>

@@ -16,6 +16,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     public List<string> Notes { get; } = [];
     public Expiry.ExpiryRecord? Expiry { get; set; }
     public Isolation.IsolationRecord? Isolation { get; set; }
+    public FlashSale.FlashSaleRecord? FlashSale { get; set; }
 
     public const string BareTransactionRun = "bare-transaction";
     public const string ProductTransactionRun = "product-transaction";
@@ -50,6 +51,10 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         if (Isolation is not null)
         {
             IsolationReport.Render(md, Isolation);
+        }
+        if (FlashSale is not null)
+        {
+            FlashSaleReport.Render(md, FlashSale);
         }
         md.AppendLine("## Chart").AppendLine();
         md.AppendLine("![Payment latency by percentile](latency.svg)").AppendLine();
