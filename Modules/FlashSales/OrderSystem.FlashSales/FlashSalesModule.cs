@@ -19,7 +19,7 @@ namespace OrderSystem.FlashSales;
 /// </summary>
 public static class FlashSalesModule
 {
-    /// <summary>Consumes OrderExpired and ReservedOrderCancelled (units back) on its own queue, once each through its inbox.</summary>
+    /// <summary>Consumes ReservedOrderExpired and ReservedOrderCancelled (units back) on its own queue, once each through its inbox.</summary>
     public static readonly ModuleDeclaration Declaration = new("FlashSales") { Queue = "flashsales", Inbox = "flashsales_inbox" };
 
     /// <summary>Add it after Order and Inventory, whose ports it writes through in its own transactions.</summary>

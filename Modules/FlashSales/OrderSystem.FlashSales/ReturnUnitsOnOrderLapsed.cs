@@ -10,18 +10,18 @@ namespace OrderSystem.FlashSales;
 
 /// <summary>
 /// A flash sale's order that lapsed unpaid (its window ended, or it was cancelled before payment) gives its units back:
-/// to the sale while it is open, else to the product (<see cref="UnitReturns"/>). Any other order's OrderExpired is
-/// none of this module's business: one primary-key read, and nothing is written.
+/// to the sale while it is open, else to the product (<see cref="UnitReturns"/>). Order announces only such orders with
+/// these two events, so no other order's expiry reaches this module.
 /// </summary>
 internal sealed class ReturnUnitsOnOrderLapsed(ModuleStore<ModuleTag> flashSales, UnitReturns returns, TimeProvider clock)
-    : IConsumer<OrderExpired>, IConsumer<ReservedOrderCancelled>
+    : IConsumer<ReservedOrderExpired>, IConsumer<ReservedOrderCancelled>
 {
     private const string TicketSql = """
         SELECT ticket_id AS TicketId, sale_id AS SaleId, user_id AS UserId, quantity AS Quantity, admitted_at AS AdmittedAt
         FROM flashsales_tickets WHERE ticket_id = @OrderId AND status = 'Ordered'
         """;
 
-    public Task Consume(ConsumeContext<OrderExpired> context) => ReturnAsync(context, context.Message.OrderId);
+    public Task Consume(ConsumeContext<ReservedOrderExpired> context) => ReturnAsync(context, context.Message.OrderId);
 
     public Task Consume(ConsumeContext<ReservedOrderCancelled> context) => ReturnAsync(context, context.Message.OrderId);
 

@@ -24,7 +24,7 @@ public static class OrderModule
     {
         Queue = "order",
         Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired), typeof(OrderCancelled),
-            typeof(ReservedOrderCancelled)),
+            typeof(ReservedOrderCancelled), typeof(ReservedOrderExpired)),
     };
 
     /// <summary>

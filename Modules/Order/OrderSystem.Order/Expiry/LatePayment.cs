@@ -32,11 +32,16 @@ internal sealed class LatePayment(ModuleStore<ModuleTag> orders, IRefundRequests
             [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], order.ExpiresAt, now);
         var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, RefundReasons.OrderExpired, now);
         // Each insert only when the statement before it changed its row: all of them, or nothing.
+        MySqlBatchCommand[] reserved = order.StockReserved
+            ? [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(),
+                new ReservedOrderExpired(order.OrderId, order.UserId, expired.Items, order.ExpiresAt, now), now)]
+            : [];
         return await RunAsync(connection, new MySqlBatchCommand(ExpireSql)
             {
                 Parameters = { new("@PaymentId", paymentId), new("@Now", now), new("@Id", order.OrderId) },
             },
             [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), expired, now),
+             .. reserved,
              orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now),
              .. RefundCommands(order, paymentId, order.TotalAmount, now)], ct);
     }
