@@ -1,6 +1,7 @@
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Outbox;
 using OrderSystem.Feed;
+using OrderSystem.FlashSales;
 using OrderSystem.Inventory;
 using OrderSystem.Marketing;
 using OrderSystem.Operations;
@@ -23,6 +24,7 @@ builder.AddPointsModule();
 builder.AddMarketingModule();
 builder.AddPushModule();
 builder.AddWarehouseModule();
+builder.AddFlashSalesModule();        // after Order and Inventory, whose ports it writes through; hosted: the order writer, the sale closer
 builder.AddFeedModule();              // after Order, whose changes it sequences; hosted: the sequencer (one per system)
 builder.AddOperationsModule();         // admin API; hosted: retention's hourly pass
 builder.AddOperationsConsole();        // the operator console at /ops (its own cookie sign-in); hosted: the overview's sampler
@@ -44,8 +46,10 @@ app.MapMarketingEndpoints();
 app.MapPushEndpoints();
 app.MapWarehouseEndpoints();
 app.MapFeedEndpoints();
+app.MapFlashSalesEndpoints();
 app.MapOperationsEndpoints();
-app.UseOperationsConsole();            // /ops: sign-in, login limit, pages, the overview's JSON
+app.UseOperationsConsole();            // /ops: sign-in, pages, the overview's JSON
+app.UseRateLimiter();                  // once, after the sign-in, for every module's limit (console sign-in, flash-sale admission)
 
 app.Run();
 

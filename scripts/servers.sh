@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Local MariaDB + RabbitMQ for OrderSystem development and tests.
+# Local MariaDB + RabbitMQ + Redis for OrderSystem development and tests.
 #
 # Everything lives under <repo>/.local/ and runs as plain background processes
 # (no systemd, no docker, no system config files), on non-default ports so a
 # system MariaDB/RabbitMQ on the standard ports does not matter.
 #
 # Usage: scripts/servers.sh [command]
-#   start            (default) install packages if missing, start both, create users
-#   stop             stop both
+#   start            (default) install packages if missing, start all three, create users
+#   stop             stop all three
 #   status           print whether each server answers (exit 1 if one does not)
 #   db-start         start MariaDB only (and ensure user/database)
 #   db-stop          stop MariaDB only
@@ -15,6 +15,8 @@
 #   rabbit-stop      stop the whole RabbitMQ node (Erlang VM)
 #   rabbit-start-app rabbitmqctl start_app, wait until AMQP accepts again
 #   rabbit-stop-app  rabbitmqctl stop_app (node stays up, AMQP port closes)
+#   redis-start      start Redis only (the flash sales' store)
+#   redis-stop       stop Redis only
 #   env              print the connection settings as shell variables
 #
 # Environment (defaults):
@@ -27,6 +29,8 @@
 #                                       AMQP port is not the default)
 #   ORDERSYSTEM_RABBIT_TIMEOUT=90       seconds to wait for RabbitMQ to boot
 #   ORDERSYSTEM_DB_TIMEOUT=60           seconds to wait for MariaDB to boot
+#   ORDERSYSTEM_REDIS_PORT=6390         Redis port (127.0.0.1); data in .local/redis
+#   ORDERSYSTEM_REDIS_TIMEOUT=30        seconds to wait for Redis to boot
 #
 # Credentials: user "ordersystem", password "ordersystem" (MariaDB: ALL on *.*,
 # database "ordersystem"; RabbitMQ: tag administrator, full permissions on "/").
@@ -59,6 +63,8 @@ LOG_TAG=servers
 source "$SCRIPT_DIR/lib/common.sh"
 # shellcheck source-path=SCRIPTDIR source=lib/rabbit-node.sh
 source "$SCRIPT_DIR/lib/rabbit-node.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/redis.sh
+source "$SCRIPT_DIR/lib/redis.sh"
 
 NODE_TIMEOUT="${ORDERSYSTEM_RABBIT_TIMEOUT:-90}"
 NODE_NAME_VAR=ORDERSYSTEM_RABBIT_NODENAME
@@ -87,6 +93,8 @@ ensure_all_packages() {
     local need=()
     [ -n "$(mariadbd_bin)" ] || need+=(mariadb-server)
     command -v mariadb >/dev/null 2>&1 || command -v mysql >/dev/null 2>&1 || need+=(mariadb-client)
+    # shellcheck disable=SC2207 # one package name per line, no spaces
+    need+=($(redis_missing_packages))
     ensure_packages "${need[@]}"
     [ -n "$(mariadbd_bin)" ] || die "mariadbd not found after installing mariadb-server"
 }
@@ -272,6 +280,8 @@ ORDERSYSTEM_AMQP_USER=$APP_USER
 ORDERSYSTEM_AMQP_PASSWORD=$APP_PASS
 ORDERSYSTEM_AMQP_VHOST=/
 ORDERSYSTEM_RABBIT_MGMT_URL=http://127.0.0.1:$MGMT_PORT
+ORDERSYSTEM_REDIS_HOST=127.0.0.1
+ORDERSYSTEM_REDIS_PORT=$REDIS_PORT
 EOF
 }
 
@@ -285,13 +295,16 @@ case "$cmd" in
         started=$(now)
         db_start
         rabbit_start
+        redis_start
         log "all servers up in $(( $(now) - started ))s:"
         log "  MariaDB  127.0.0.1:$DB_PORT user $APP_USER/$APP_PASS database $APP_DB"
         log "  RabbitMQ amqp://$APP_USER:$APP_PASS@127.0.0.1:$AMQP_PORT/ (vhost /)"
         log "  RabbitMQ management http://127.0.0.1:$MGMT_PORT ($APP_USER/$APP_PASS)"
+        log "  Redis    127.0.0.1:$REDIS_PORT (append-only, fsync always)"
         ;;
     stop)
         take_lock "$LOCK"
+        redis_stop
         rabbit_stop
         db_stop
         ;;
@@ -299,6 +312,7 @@ case "$cmd" in
         rc=0
         db_status || rc=1
         node_status "$RABBIT" || rc=1
+        redis_status || rc=1
         exit "$rc"
         ;;
     db-start)         take_lock "$LOCK"; ensure_all_packages; db_start ;;
@@ -307,7 +321,9 @@ case "$cmd" in
     rabbit-stop)      take_lock "$LOCK"; rabbit_stop ;;
     rabbit-start-app) take_lock "$LOCK"; rabbit_start_app ;;
     rabbit-stop-app)  take_lock "$LOCK"; rabbit_stop_app ;;
+    redis-start)      take_lock "$LOCK"; ensure_all_packages; redis_start ;;
+    redis-stop)       take_lock "$LOCK"; redis_stop ;;
     env)              print_env ;;
     -h|--help|help)   usage ;;
-    *) die "unknown command '$cmd' (start|stop|status|db-start|db-stop|rabbit-start|rabbit-stop|rabbit-start-app|rabbit-stop-app|env)" ;;
+    *) die "unknown command '$cmd' (start|stop|status|db-start|db-stop|rabbit-start|rabbit-stop|rabbit-start-app|rabbit-stop-app|redis-start|redis-stop|env)" ;;
 esac

@@ -38,6 +38,10 @@ internal sealed class BenchOptions
         ["--expiry-paid"] = "Bench:ExpiryPaid",
         ["--expiry-spread"] = "Bench:ExpirySpreadSeconds",
         ["--expiry-pay-rate"] = "Bench:ExpiryPayRate",
+        ["--flash-units"] = "Bench:FlashUnits",
+        ["--flash-users"] = "Bench:FlashUsers",
+        ["--flash-wave-seconds"] = "Bench:FlashWaveSeconds",
+        ["--flash-concurrency"] = "Bench:FlashConcurrency",
         ["--isolation-rate"] = "Bench:IsolationRate",
         ["--isolation-phase-seconds"] = "Bench:IsolationPhaseSeconds",
         ["--url"] = "Bench:Url",
@@ -75,6 +79,12 @@ internal sealed class BenchOptions
     public int ExpiryPaid { get; init; } = 1_000;
     public double ExpirySpreadSeconds { get; init; } = 180;
     public double ExpiryPayRate { get; init; } = 50;
+
+    /// <summary>The flash-sale scenario: units for sale, the crowd's users, the wave's length and its senders (ordinary payments at ExpiryPayRate).</summary>
+    public int FlashUnits { get; init; } = 1_000;
+    public int FlashUsers { get; init; } = 50_000;
+    public double FlashWaveSeconds { get; init; } = 10;
+    public int FlashConcurrency { get; init; } = 128;
 
     /// <summary>The isolation scenario: payments per second, and the length of each phase (before, logistics hanging, after).</summary>
     public double IsolationRate { get; init; } = 100;
@@ -142,6 +152,10 @@ internal sealed class BenchOptions
             ExpiryPaid = bench.GetValue("ExpiryPaid", defaults.ExpiryPaid),
             ExpirySpreadSeconds = bench.GetValue("ExpirySpreadSeconds", defaults.ExpirySpreadSeconds),
             ExpiryPayRate = bench.GetValue("ExpiryPayRate", defaults.ExpiryPayRate),
+            FlashUnits = bench.GetValue("FlashUnits", defaults.FlashUnits),
+            FlashUsers = bench.GetValue("FlashUsers", defaults.FlashUsers),
+            FlashWaveSeconds = bench.GetValue("FlashWaveSeconds", defaults.FlashWaveSeconds),
+            FlashConcurrency = bench.GetValue("FlashConcurrency", defaults.FlashConcurrency),
             IsolationRate = bench.GetValue("IsolationRate", defaults.IsolationRate),
             IsolationPhaseSeconds = bench.GetValue("IsolationPhaseSeconds", defaults.IsolationPhaseSeconds),
             SyncOrders = bench.GetValue("SyncOrders", defaults.SyncOrders),

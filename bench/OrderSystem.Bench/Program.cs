@@ -7,8 +7,8 @@ if (args.Contains("--help") || args.Contains("-h"))
         OrderSystem.Bench: payment latency and throughput, synchronous chain vs outbox vs the machine's limits.
         Usually run through bench/run.sh, which builds, starts the servers and passes these through.
 
-          --scenarios sync,outbox,limits   which scenarios (default: all three); also expiry and isolation, run only
-                                when named
+          --scenarios sync,outbox,limits   which scenarios (default: all three); also expiry, isolation and flash-sale,
+                                run only when named
           --runs a,b            only these runs: sync-spikes-on, sync-spikes-off, outbox-spikes-on, outbox-spikes-off,
                                 outbox-c64-spikes-on, outbox-costs-zero, lag-costs-zero, payment-path-only, relay-drain,
                                 bare-transaction, product-transaction, http-floor, raw-broker
@@ -30,6 +30,9 @@ if (args.Contains("--help") || args.Contains("-h"))
           --isolation-rate R    isolation: payments/s, open loop (default 100)
           --isolation-phase-seconds S   isolation: seconds before, with logistics hanging, and after (default 30 each);
                                 first --warmup-seconds of payments at the same rate, not measured
+          --flash-units N --flash-users N --flash-wave-seconds S --flash-concurrency N   flash-sale: units for sale
+                                (1000), the crowd (50000), the wave (10 s) and its senders (128); ordinary payments at
+                                --expiry-pay-rate (50/s), quiet first, then during the wave
           --url URL             use a host that is already running (no restarts, no resets, costs as it has them)
           --host-dll PATH       the host to start (default Host/bin/<config>/net10.0/OrderSystem.Host.dll)
           --database NAME       database of its own (default ordersystem_bench; it is emptied between runs)

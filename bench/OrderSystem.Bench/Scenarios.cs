@@ -50,6 +50,10 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         {
             await FeedAsync(ct);
         }
+        if (options.Scenarios.Contains("flash-sale"))
+        {
+            await FlashSaleAsync(ct);
+        }
     }
 
     /// <summary>
@@ -77,6 +81,16 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
             report.Feed = new FeedRecord(off, on, await watch.MeasureAsync(lagRun, options.FeedChangesRate, ct));
         }
         Log($"feed: ratio {report.Feed.Ratio:0.00}, lag p99 {report.Feed.Lag.Latency.P99:N0} ms at {report.Feed.Lag.ChangesPerSecond:N0} changes/s");
+    }
+
+    /// <summary>A flash sale's wave beside ordinary payments (not in the default set).</summary>
+    private async Task FlashSaleAsync(CancellationToken ct)
+    {
+        await using var host = await StartProductHostAsync("flash-sale", Costs.Zero, ct);
+        var url = host?.Url ?? options.Url!;
+        using var shop = Shop(url);
+        await Catalog.SeedAsync(shop, _skus, ct);
+        report.FlashSale = await new FlashSale.FlashSaleScenario(options, shop, url, _skus, Log).RunAsync(ct);
     }
 
     /// <summary>Logistics hanging for a while under steady payments (not in the default set: it changes the shared simulator).</summary>

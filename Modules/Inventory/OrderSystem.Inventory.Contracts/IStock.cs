@@ -20,6 +20,28 @@ public interface IStock
     IReadOnlyList<DbBatchCommand> CreateDeductCommands(IReadOnlyList<StockLine> lines);
 
     /// <summary>
+    /// For an order whose stock was reserved beforehand (a flash sale's): the deduction of every line from the reservation
+    /// instead of from available stock, for the caller's batch, with the same all-or-nothing row count as
+    /// <see cref="CreateDeductCommands"/>.
+    /// </summary>
+    IReadOnlyList<DbBatchCommand> CreateDeductReservedCommands(IReadOnlyList<StockLine> lines);
+
+    /// <summary>
+    /// Moves <paramref name="quantity"/> of a SKU from available stock into the reservation, for the caller's batch: it
+    /// changes its one row, or nothing when fewer are available (or the SKU is unknown).
+    /// </summary>
+    DbBatchCommand CreateReserveCommand(string sku, int quantity);
+
+    /// <summary>
+    /// Gives <paramref name="quantity"/> of a SKU's reservation back to available stock, for the caller's batch: it changes
+    /// its one row, or nothing when the reservation holds fewer.
+    /// </summary>
+    DbBatchCommand CreateReleaseCommand(string sku, int quantity);
+
+    /// <summary>The reservation per SKU (SKUs with none are absent), read inside the caller's transaction. For reconciliation.</summary>
+    Task<IReadOnlyDictionary<string, long>> GetReservedAsync(DbTransaction transaction, CancellationToken ct);
+
+    /// <summary>
     /// The total quantity ever deducted per SKU (SKUs never deducted are absent), read inside the caller's transaction
     /// so that it and the caller's own reads come from one snapshot. For reconciliation.
     /// </summary>

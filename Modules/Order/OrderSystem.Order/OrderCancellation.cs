@@ -84,13 +84,27 @@ internal sealed class OrderCancellation(
         return RunAsync(connection, Update(CancelPaidSql, order, reason, now), rest, ct, expectedRows: 2 + refunds.RowsPerRequest);
     }
 
-    // Nothing to undo, so nothing is published: the row is for the order feed alone (born dispatched).
-    private Task<bool> CancelUnpaidAsync(MySqlConnection connection, StoredOrder order, string reason, CancellationToken ct)
+    // Nothing was taken from an unpaid order, so nothing is published (the feed's row is born dispatched), except the units
+    // a flash sale reserved for it: those are announced, to go back.
+    private async Task<bool> CancelUnpaidAsync(MySqlConnection connection, StoredOrder order, string reason, CancellationToken ct)
     {
         var now = clock.UtcNowForDatabase();
         var cancelled = new UnpaidOrderCancelled(order.OrderId, order.UserId, Lines(order), order.TotalAmount, reason, now);
-        return RunAsync(connection, Update(CancelUnpaidSql, order, reason, now),
-            [orders.Outbox.CreateRecordIfPreviousInserted(Guid.CreateVersion7(), cancelled, now)], ct, expectedRows: 2);
+        List<MySqlBatchCommand> rest = [orders.Outbox.CreateRecordIfPreviousInserted(Guid.CreateVersion7(), cancelled, now)];
+        if (order.StockReserved)
+        {
+            var reserved = new ReservedOrderCancelled(order.OrderId, order.UserId, Lines(order), reason, now);
+            rest.Add(orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), reserved, now));
+        }
+        if (!await RunAsync(connection, Update(CancelUnpaidSql, order, reason, now), rest, ct, expectedRows: 1 + rest.Count))
+        {
+            return false;
+        }
+        if (order.StockReserved)
+        {
+            orders.Outbox.NotifyCommitted();
+        }
+        return true;
     }
 
     private static List<OrderLine> Lines(StoredOrder order) => [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))];

@@ -23,7 +23,8 @@ public static class OrderModule
     public static readonly ModuleDeclaration Declaration = new("Order")
     {
         Queue = "order", Inbox = "order_inbox",
-        Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired), typeof(OrderCancelled)),
+        Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired), typeof(OrderCancelled),
+            typeof(ReservedOrderCancelled), typeof(ReservedOrderExpired)),
     };
 
     /// <summary>
@@ -55,6 +56,7 @@ public static class OrderModule
         builder.Services.AddSingleton<IOrderChangeLog, OrderChangeLog>(); // the order feed's source
         builder.Services.AddSingleton<IReconciliationAudit, AuditOrders>();
         builder.Services.AddSingleton<IOrderOperations, OrderOperations>(); // the operator console's port
+        builder.Services.AddSingleton<IReservedOrders, ReservedOrders>(); // flash sales' port
         builder.AddConsumers(bus =>
         {
             // First: each definition sets the queue's prefetch, and this one-at-a-time consumer's must not be the last word.

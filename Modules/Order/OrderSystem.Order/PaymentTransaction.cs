@@ -61,7 +61,8 @@ internal sealed class PaymentTransaction(
             },
         })
         {
-            foreach (var deduct in stock.CreateDeductCommands(lines))
+            // A flash sale's order takes from the units reserved for it, which cannot run short.
+            foreach (var deduct in order.StockReserved ? stock.CreateDeductReservedCommands(lines) : stock.CreateDeductCommands(lines))
             {
                 ((DbBatch)batch).BatchCommands.Add(deduct);
             }

@@ -5,14 +5,14 @@ namespace OrderSystem.Order;
 
 internal sealed record StoredOrder(
     Guid OrderId, string UserId, string Status, decimal TotalAmount, string? PaymentId, DateTime CreatedAt, DateTime? PaidAt,
-    DateTime ExpiresAt, DateTime? ExpiredAt, DateTime? CancelledAt, string? CancelReason)
+    DateTime ExpiresAt, DateTime? ExpiredAt, DateTime? CancelledAt, string? CancelReason, bool StockReserved)
 {
     public IReadOnlyList<OrderItem> Items { get; init; } = [];
 
     private const string Sql = """
         SELECT id AS OrderId, user_id AS UserId, status AS Status, total_amount AS TotalAmount,
                payment_id AS PaymentId, created_at AS CreatedAt, paid_at AS PaidAt, expires_at AS ExpiresAt, expired_at AS ExpiredAt,
-               cancelled_at AS CancelledAt, cancel_reason AS CancelReason
+               cancelled_at AS CancelledAt, cancel_reason AS CancelReason, stock_reserved AS StockReserved
         FROM order_orders WHERE id = @Id;
         SELECT sku AS Sku, quantity AS Quantity, unit_price AS UnitPrice FROM order_items WHERE order_id = @Id ORDER BY sku;
         """;

@@ -17,6 +17,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     public Expiry.ExpiryRecord? Expiry { get; set; }
     public Isolation.IsolationRecord? Isolation { get; set; }
     public Feed.FeedRecord? Feed { get; set; }
+    public FlashSale.FlashSaleRecord? FlashSale { get; set; }
 
     public const string BareTransactionRun = "bare-transaction";
     public const string ProductTransactionRun = "product-transaction";
@@ -55,6 +56,10 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         if (Feed is not null)
         {
             FeedReport.Render(md, Feed);
+        }
+        if (FlashSale is not null)
+        {
+            FlashSaleReport.Render(md, FlashSale);
         }
         md.AppendLine("## Chart").AppendLine();
         md.AppendLine("![Payment latency by percentile](latency.svg)").AppendLine();

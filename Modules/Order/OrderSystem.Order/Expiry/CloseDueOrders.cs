@@ -19,7 +19,7 @@ internal sealed class CloseDueOrders(ModuleStore<ModuleTag> orders)
         """;
 
     internal const string ClaimDueSql = """
-        SELECT id AS OrderId, user_id AS UserId, expires_at AS ExpiresAt FROM order_orders
+        SELECT id AS OrderId, user_id AS UserId, expires_at AS ExpiresAt, stock_reserved AS StockReserved FROM order_orders
         WHERE status = 'Created' AND expires_at <= @Now ORDER BY expires_at LIMIT @Batch FOR UPDATE SKIP LOCKED
         """;
 
@@ -34,7 +34,7 @@ internal sealed class CloseDueOrders(ModuleStore<ModuleTag> orders)
 
     internal sealed record Result(int Closed, DateTime? NextDue);
 
-    private sealed record DueOrder(Guid OrderId, string UserId, DateTime ExpiresAt);
+    private sealed record DueOrder(Guid OrderId, string UserId, DateTime ExpiresAt, bool StockReserved);
 
     private sealed record DueItem(Guid OrderId, string Sku, int Quantity, decimal UnitPrice);
 
@@ -80,10 +80,15 @@ internal sealed class CloseDueOrders(ModuleStore<ModuleTag> orders)
         {
             close.Parameters.Add(new MySqlParameter($"@Id{i}", due[i].OrderId));
         }
-        await using var batch = new MySqlBatch(connection)
+        await using var batch = new MySqlBatch(connection) { BatchCommands = { close, orders.Outbox.CreateInsertMany(expired, now) } };
+        // A flash sale's orders are announced once more, to the module that reserved their units: no other expiry reaches it.
+        var reserved = expired.Where((_, i) => due[i].StockReserved)
+            .Select(e => new ReservedOrderExpired(e.OrderId, e.UserId, e.Items, e.ExpiresAt, now)).ToList();
+        if (reserved.Count > 0)
         {
-            BatchCommands = { close, orders.Outbox.CreateInsertMany(expired, now), InlineTransaction.Commit() },
-        };
+            batch.BatchCommands.Add(orders.Outbox.CreateInsertMany(reserved, now));
+        }
+        batch.BatchCommands.Add(InlineTransaction.Commit());
         await InlineTransaction.ExecuteAsync(batch, ct);
         orders.Outbox.NotifyCommitted();
         ExpiryMetrics.Closed(now, due.ConvertAll(o => o.ExpiresAt));

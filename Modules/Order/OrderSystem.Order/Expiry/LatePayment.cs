@@ -33,11 +33,16 @@ internal sealed class LatePayment(ModuleStore<ModuleTag> orders, IRefundRequests
         var refundId = Guid.CreateVersion7();
         var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, RefundReasons.OrderExpired, now, refundId);
         // Each insert only when the statement before it changed its row: all of them, or nothing.
+        MySqlBatchCommand[] reserved = order.StockReserved
+            ? [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(),
+                new ReservedOrderExpired(order.OrderId, order.UserId, expired.Items, order.ExpiresAt, now), now)]
+            : [];
         return await RunAsync(connection, new MySqlBatchCommand(ExpireSql)
             {
                 Parameters = { new("@PaymentId", paymentId), new("@Now", now), new("@Id", order.OrderId) },
             },
             [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), expired, now),
+             .. reserved,
              orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now),
              .. RefundCommands(refundId, order, paymentId, order.TotalAmount, now)], ct);
     }

@@ -1,0 +1,26 @@
+namespace OrderSystem.FlashSales;
+
+/// <summary>The "FlashSales" section of the configuration (docs/configuration.md).</summary>
+public sealed class FlashSaleOptions
+{
+    /// <summary>Admission requests each host lets through per second; the rest are answered 429 at once.</summary>
+    public int AdmissionsPerSecond { get; set; } = 2000;
+
+    /// <summary>Orders each host's order writer creates per second at most, whatever the wave.</summary>
+    public int MaxOrderWritesPerSecond { get; set; } = 500;
+
+    /// <summary>Tickets written in one database transaction.</summary>
+    public int WriteBatchSize { get; set; } = 100;
+
+    /// <summary>A ticket read but not acknowledged for this long (its writer crashed) is taken over by another writer.</summary>
+    public int ClaimIdleMs { get; set; } = 10_000;
+
+    /// <summary>How long the writer waits before it looks at the stream again when the stream was empty.</summary>
+    public int WriterPollMs { get; set; } = 50;
+
+    /// <summary>How often the closer looks for sales that have ended.</summary>
+    public int CloserPollMs { get; set; } = 500;
+
+    /// <summary>The store's key prefix; by default <c>flashsales:</c> and the module's database name, so a store serves one database.</summary>
+    public string? KeyPrefix { get; set; }
+}

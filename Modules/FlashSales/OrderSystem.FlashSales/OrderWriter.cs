@@ -1,0 +1,146 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace OrderSystem.FlashSales;
+
+/// <summary>
+/// Turns admitted tickets into orders at a rate the database is comfortable with (FlashSales:MaxOrderWritesPerSecond,
+/// in batches of FlashSales:WriteBatchSize), however large the wave. It reads the store's stream in a consumer group, so
+/// writers on several hosts share it; an entry is acknowledged only after its batch committed, and entries a crashed
+/// writer had read are taken over once idle for FlashSales:ClaimIdleMs. Writing is idempotent per ticket, so an entry
+/// written twice still makes one order.
+/// </summary>
+internal sealed partial class OrderWriter(
+    SaleStore store, WriteTickets writes, UnitReturns returns, IOptions<FlashSaleOptions> options, TimeProvider clock,
+    ILogger<OrderWriter> logger) : BackgroundService
+{
+    private readonly FlashSaleOptions _options = options.Value;
+    private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+    private DateTime _budgetAt = DateTime.MinValue;
+    private DateTime _nextClaimAt = DateTime.MinValue;
+    private bool _groupReady;
+    private bool _ownPending; // a batch failed: its entries are still ours, read them again first
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                var written = await WriteOnceAsync(stoppingToken);
+                failures = 0;
+                wait = written > 0 ? Pace(written) : TimeSpan.FromMilliseconds(_options.WriterPollMs);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                failures++;
+                _groupReady = false; // the store may have restarted empty, or been reset: make sure of the group again
+                _ownPending = true;
+                LogWriteFailed(e.Message, e);
+                wait = TimeSpan.FromMilliseconds(Math.Min(1000, 50 * Math.Pow(2, failures)));
+            }
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, clock, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>One batch: entries taken over from a crashed writer first, else new ones. Returns how many it wrote.</summary>
+    private async Task<int> WriteOnceAsync(CancellationToken ct)
+    {
+        await EnsureGroupAsync();
+        var count = _options.WriteBatchSize;
+        StreamEntry[] entries = [];
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (now >= _nextClaimAt)
+        {
+            var claimed = await store.Db.StreamAutoClaimAsync(store.Stream, SaleStore.WriterGroup, _consumer, _options.ClaimIdleMs, "0-0", count);
+            entries = claimed.ClaimedEntries;
+            if (entries.Length < count)
+            {
+                _nextClaimAt = now.AddMilliseconds(Math.Max(100, _options.ClaimIdleMs / 4)); // nothing more idle for a while
+            }
+        }
+        if (entries.Length == 0 && _ownPending)
+        {
+            entries = await store.Db.StreamReadGroupAsync(store.Stream, SaleStore.WriterGroup, _consumer, "0-0", count);
+            _ownPending = entries.Length > 0;
+        }
+        if (entries.Length == 0)
+        {
+            entries = await store.Db.StreamReadGroupAsync(store.Stream, SaleStore.WriterGroup, _consumer, StreamPosition.NewMessages, count);
+        }
+        if (entries.Length == 0)
+        {
+            return 0;
+        }
+        var tickets = entries.Select(Parse).OfType<Ticket>().DistinctBy(t => t.TicketId).ToList();
+        if (tickets.Count > 0)
+        {
+            var written = await writes.RunAsync(tickets, ct);
+            foreach (var rejected in written.Where(w => w.Status == TicketStatus.Rejected))
+            {
+                await returns.ReturnAsync(rejected.Ticket, inboxRecord: null, ct);
+            }
+            FlashSaleMetrics.TicketsWritten(written.Count(w => w.New && w.Status == TicketStatus.Ordered), TicketStatus.Ordered);
+            FlashSaleMetrics.TicketsWritten(written.Count(w => w.New && w.Status == TicketStatus.Rejected), TicketStatus.Rejected);
+        }
+        // Written (or unreadable): acknowledged, then dropped from the stream so it does not grow with every sale.
+        var ids = entries.Select(e => e.Id).ToArray();
+        await store.Db.StreamAcknowledgeAsync(store.Stream, SaleStore.WriterGroup, ids);
+        await store.Db.StreamDeleteAsync(store.Stream, ids);
+        return entries.Length;
+    }
+
+    private async Task EnsureGroupAsync()
+    {
+        if (_groupReady)
+        {
+            return;
+        }
+        try
+        {
+            await store.Db.StreamCreateConsumerGroupAsync(store.Stream, SaleStore.WriterGroup, "0-0", createStream: true);
+        }
+        catch (RedisServerException e) when (e.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // another writer (or an earlier start) made it
+        }
+        _groupReady = true;
+    }
+
+    // The rate cap: each written order earns the next batch 1/MaxOrderWritesPerSecond of waiting.
+    private TimeSpan Pace(int written)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        _budgetAt = (_budgetAt < now ? now : _budgetAt).AddSeconds((double)written / _options.MaxOrderWritesPerSecond);
+        return _budgetAt - now;
+    }
+
+    private Ticket? Parse(StreamEntry entry)
+    {
+        var saleId = entry["sale"];
+        var ticketId = entry["ticket"];
+        var userId = entry["user"];
+        if (saleId.IsNull || userId.IsNull || !Guid.TryParse(ticketId.ToString(), out var id) ||
+            !int.TryParse(entry["quantity"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var quantity) ||
+            !long.TryParse(entry["at"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var at))
+        {
+            LogUnreadable(entry.Id.ToString());
+            return null;
+        }
+        return new Ticket(id, saleId.ToString(), userId.ToString(), quantity, DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime);
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Writing flash sale tickets failed: {Error}")]
+    private partial void LogWriteFailed(string error, Exception exception);
+
+    [LoggerMessage(LogLevel.Error, "Flash sale stream entry {EntryId} is unreadable; it is dropped")]
+    private partial void LogUnreadable(string entryId);
+}

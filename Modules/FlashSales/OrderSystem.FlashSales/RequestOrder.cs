@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http;
+using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.FlashSales.Contracts;
+using OrderSystem.Order.Contracts;
+using StackExchange.Redis;
+
+namespace OrderSystem.FlashSales;
+
+/// <summary>
+/// POST /api/flash-sales/{saleId}/orders: a buyer asks for units. One script in the store decides (window, per-user
+/// limit, units left), takes the units and queues the order request, all or nothing; the database is not touched. A 202
+/// means the request is on disk in the store's stream, and the order writer will make it an order.
+/// </summary>
+internal static class RequestOrder
+{
+    internal sealed record Request(string? UserId, int? Quantity);
+
+    internal sealed record Response(Guid TicketId, string Status);
+
+    public const int MaxQuantity = 999;
+
+    public static async Task<IResult> Handle(string saleId, HttpRequest http, SaleStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<Request>(http, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = Validate(saleId, request!);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+        var ticketId = Guid.CreateVersion7();
+        string decision;
+        try
+        {
+            decision = await store.AdmitAsync(saleId, request!.UserId!, request.Quantity!.Value, ticketId, clock.GetUtcNow().UtcDateTime);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // After a timeout the script may have run: then the ticket exists and becomes an order (decision 0018).
+            return SaleProblems.StoreUnavailable();
+        }
+        FlashSaleMetrics.Admission(decision);
+        return decision switch
+        {
+            "admitted" => TypedResults.Accepted($"/api/flash-sales/{saleId}/tickets/{ticketId}", new Response(ticketId, TicketStatus.Pending)),
+            "sold-out" => SaleProblems.SoldOut(),
+            "limit-reached" => SaleProblems.LimitReached(),
+            "not-started" => SaleProblems.NotStarted(),
+            "ended" => SaleProblems.Ended(),
+            _ => Problems.NotFound("Sale", saleId),
+        };
+    }
+
+    private static Dictionary<string, string[]> Validate(string saleId, Request request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!SaleIds.IsValid(saleId))
+        {
+            errors["saleId"] = [SaleIds.Message];
+        }
+        if (!UserIds.IsValid(request.UserId))
+        {
+            errors["userId"] = [UserIds.Message];
+        }
+        if (request.Quantity is not (>= 1 and <= MaxQuantity))
+        {
+            errors["quantity"] = [$"The quantity must be a whole number from 1 to {MaxQuantity}."];
+        }
+        return errors;
+    }
+}

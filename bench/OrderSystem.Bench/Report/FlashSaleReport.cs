@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Text;
+using OrderSystem.Bench.FlashSale;
+
+namespace OrderSystem.Bench.Report;
+
+/// <summary>The flash-sale scenario's section of the report, with the targets of issue 17.</summary>
+internal static class FlashSaleReport
+{
+    public static void Render(StringBuilder md, FlashSaleRecord f)
+    {
+        md.AppendLine("## Flash sale").AppendLine();
+        md.AppendLine(F($"A wave of {f.Requests:N0} admission requests in {f.WaveSeconds:0} s ({f.Requests / f.WaveSeconds:N0}/s, as fast as the load generator sent them) from {f.Users:N0} users for {f.Units:N0} units, beside ordinary payments at a fixed rate.")).AppendLine();
+        md.AppendLine("| measure | value | target | met |");
+        md.AppendLine("|---|---|---|---|");
+        md.AppendLine(F($"| admission p50 / p99 / max | {f.Admission.P50:0.0} / {f.Admission.P99:0.0} / {f.Admission.Max:0} ms | p99 ≤ 50 ms | {Yes(f.Admission.P99 <= 50)} |"));
+        md.AppendLine(F($"| answers 202 / 409 / 429 / other | {Share(f.Accepted, f.Requests)} / {Share(f.Conflicts, f.Requests)} / {Share(f.Shed, f.Requests)} / {Share(f.Other, f.Requests)} | - | - |"));
+        md.AppendLine(F($"| tickets (202) / units | {f.Accepted:N0} / {f.Units:N0} | equal, no oversell | {Yes(f.Accepted == f.Units)} |"));
+        md.AppendLine(F($"| units sold once every flash order is paid ({f.FlashOrdersPaid:N0} paid) | {f.UnitsSold:N0} | = units | {Yes(f.UnitsSold == f.Units)} |"));
+        md.AppendLine(F($"| orders written per second, highest second / cap | {f.MaxOrdersWrittenPerSecond:N0} / {f.WriteCap:N0} | ≤ cap | {Yes(f.MaxOrdersWrittenPerSecond <= f.WriteCap)} |"));
+        md.AppendLine(F($"| database commits/s during the wave, p50 / max (the whole server) | {f.CommitsPerSecond.P50:N0} / {f.CommitsPerSecond.Max:N0} | - | - |"));
+        md.AppendLine(F($"| ordinary payment p99 in the wave / quiet | {f.PaymentInWave.P99:0.0} / {f.PaymentQuiet.P99:0.0} ms ({f.PaymentInWave.Count:N0} / {f.PaymentQuiet.Count:N0} payments) | ≤ 1.5× | {Yes(f.PaymentInWave.P99 <= 1.5 * f.PaymentQuiet.P99)} |"));
+        md.AppendLine(F($"| time from the wave's start until every ticket is Ordered | {f.AllWrittenSeconds:0.0} s | - | - |"));
+        md.AppendLine();
+    }
+
+    private static string Share(int part, int whole) => whole == 0 ? "-" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    private static string Yes(bool met) => met ? "yes" : "**no**";
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

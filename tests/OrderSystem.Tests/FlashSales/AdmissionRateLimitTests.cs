@@ -1,0 +1,66 @@
+using System.Net;
+using OrderSystem.Tests.Infrastructure;
+
+namespace OrderSystem.Tests.FlashSales;
+
+/// <summary>
+/// The admission limiter sheds what is over FlashSales:AdmissionsPerSecond with 429 and Retry-After, in a system of its own
+/// (a low limit), while the console's sign-in limit in the same host keeps its own answer: one limiter, two policies.
+/// </summary>
+public sealed class AdmissionRateLimitTests
+{
+    private TestSystem _system = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _system = await TestSystem.StartAsync("flashlimit", settings: new Dictionary<string, string> { ["FlashSales:AdmissionsPerSecond"] = "10" });
+        await FlashSaleApi.ClearStoreAsync(_system.Get<StackExchange.Redis.IConnectionMultiplexer>(), _system.Get<OrderSystem.FlashSales.SaleStore>().KeyPattern);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _system.DisposeAsync();
+
+    [Test]
+    public async Task Requests_over_the_admission_rate_get_429_with_Retry_After_and_the_console_keeps_its_own_limit()
+    {
+        var sku = SystemTest.Fresh("SKU");
+        await _system.Api.PutProductAsync(sku, 1.00m, 1000);
+        Assert.That((await _system.Api.DefineAsync("shed", sku, units: 1000)).Status, Is.EqualTo(HttpStatusCode.OK));
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(() => _system.Api.RequestAsync("shed", $"b-{i}"))));
+        var logins = new List<HttpResponseMessage>();
+        for (var i = 0; i < 7; i++)
+        {
+            logins.Add(await _system.Api.Http.PostAsync("/ops/login", new FormUrlEncodedContent([new("password", "wrong")])));
+        }
+
+        var shed = replies.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToList();
+        // At most a second's worth (the bucket may be partly spent by the other test) and what refilled meanwhile.
+        Assert.That(replies.Count(r => r.Status == HttpStatusCode.Accepted), Is.InRange(1, 20));
+        Assert.That(replies.Count(r => r.Status is not (HttpStatusCode.Accepted or HttpStatusCode.TooManyRequests)), Is.Zero,
+            string.Join("; ", replies.Where(r => r.Status is not (HttpStatusCode.Accepted or HttpStatusCode.TooManyRequests))));
+        Assert.That(shed, Is.Not.Empty);
+        Assert.That(shed.Select(r => (r.MediaType, r.Json["type"]!.GetValue<string>())),
+            Is.All.EqualTo(("application/problem+json", "https://ordersystem.dev/problems/too-many-requests")));
+        var login = logins.Last();
+        Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "the console's sign-in limit still applies");
+        Assert.That(await login.Content.ReadAsStringAsync(), Does.Contain("too-many-sign-ins"), "with the console's own answer");
+        Assert.That(login.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(60)));
+        await _system.Api.WaitUntilWrittenAsync("shed", [.. replies.Where(r => r.Status == HttpStatusCode.Accepted).Select(FlashSaleApi.TicketOf)]);
+    }
+
+    [Test]
+    public async Task A_shed_request_says_when_to_come_back()
+    {
+        HttpResponseMessage? shed = null;
+        for (var i = 0; i < 200 && shed is null; i++)
+        {
+            var response = await _system.Api.Http.PostAsync("/api/flash-sales/none/orders",
+                new StringContent("""{"userId":"u","quantity":1}""", System.Text.Encoding.UTF8, "application/json"));
+            shed = response.StatusCode == HttpStatusCode.TooManyRequests ? response : null;
+        }
+        Assert.That(shed, Is.Not.Null, "200 requests in a row are over 10 per second");
+        Assert.That(shed!.Headers.RetryAfter?.Delta, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
+    }
+}

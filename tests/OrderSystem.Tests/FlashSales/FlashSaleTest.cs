@@ -1,0 +1,39 @@
+using Dapper;
+using OrderSystem.FlashSales;
+using OrderSystem.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace OrderSystem.Tests.FlashSales;
+
+/// <summary>Base for flash sale tests on the shared system: an empty store and a clean database per test.</summary>
+public abstract class FlashSaleTest
+{
+    internal static TestSystem System => GlobalSetup.System;
+
+    internal static Api Api => System.Api;
+
+    [SetUp]
+    public async Task ResetStoreAndDatabaseAsync()
+    {
+        await FlashSaleApi.ClearStoreAsync(System.Get<IConnectionMultiplexer>(), System.Get<SaleStore>().KeyPattern);
+        await System.ResetAsync();
+    }
+
+    internal static string Fresh(string prefix) => SystemTest.Fresh(prefix);
+
+    internal static async Task<string> NewProductAsync(int available, decimal price = 9.99m)
+    {
+        var sku = Fresh("SKU");
+        var reply = await Api.PutProductAsync(sku, price, available);
+        Assert.That(reply.Status, Is.EqualTo(global::System.Net.HttpStatusCode.OK), reply.ToString());
+        return sku;
+    }
+
+    internal static async Task<long> CountAsync(string sql, object? args = null)
+    {
+        await using var connection = await System.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(sql, args);
+    }
+
+    internal static Task<(int Available, int Reserved)> StockAsync(string sku) => FlashSaleApi.StockAsync(CountAsync, sku);
+}
