@@ -1,5 +1,6 @@
 using System.Globalization;
 using OrderSystem.Feed.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace OrderSystem.Feed.Cli;
 
@@ -11,11 +12,41 @@ namespace OrderSystem.Feed.Cli;
 /// </summary>
 internal static class FeedCommand
 {
+    private const string Usage =
+        "usage: feed export --from <sequence|timestamp|first> [--to <sequence|timestamp>] --format jsonl [--out FILE] [--amqp URI] [--idle-ms N]";
+
+    /// <summary>Exit codes: 0 done, 2 usage, 3 a gap in the feed, 4 no broker or no stream there.</summary>
     public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            return await ExportAsync(args);
+        }
+        catch (FormatException e)
+        {
+            await Console.Error.WriteLineAsync($"feed: {e.Message}{Environment.NewLine}{Usage}");
+            return 2;
+        }
+        catch (OperationInterruptedException e)
+        {
+            await Console.Error.WriteLineAsync(e.ShutdownReason?.ReplyCode == 404
+                ? "feed: the broker has no stream orders.changelog in that virtual host. Is the feed on (Feed:Enabled), and is " +
+                  "--amqp the product's broker and virtual host?"
+                : $"feed: the broker refused: {e.ShutdownReason?.ReplyText ?? e.Message}. Check --amqp.");
+            return 4;
+        }
+        catch (BrokerUnreachableException e)
+        {
+            await Console.Error.WriteLineAsync($"feed: the broker cannot be reached ({e.InnerException?.Message ?? e.Message}). Check --amqp.");
+            return 4;
+        }
+    }
+
+    private static async Task<int> ExportAsync(string[] args)
     {
         if (args is not ["export", ..] || Option(args, "--format", "jsonl") != "jsonl" || Option(args, "--from", null) is not { } from)
         {
-            await Console.Error.WriteLineAsync("usage: feed export --from <sequence|timestamp|first> [--to <sequence|timestamp>] --format jsonl [--out FILE] [--amqp URI] [--idle-ms N]");
+            await Console.Error.WriteLineAsync(Usage);
             return 2;
         }
         var amqp = new Uri(Option(args, "--amqp", null) ?? Environment.GetEnvironmentVariable("FEED_AMQP") ?? "amqp://ordersystem:ordersystem@127.0.0.1:5682/%2F");
