@@ -207,6 +207,27 @@ public sealed class FlashSaleTests : FlashSaleTest
         await Eventually.Until(() => store.ReadAsync("vanishing"), c => c!.Left == 3, TimeSpan.FromSeconds(10), "the units to go back to the sale");
     }
 
+    [Test]
+    public async Task Reconciliation_finds_a_reservation_and_a_store_that_do_not_add_up()
+    {
+        var sku = await NewProductAsync(available: 5);
+        await Api.DefineAsync("audited", sku, units: 5);
+        await Api.WaitUntilWrittenAsync("audited", [FlashSaleApi.TicketOf(await Api.RequestAsync("audited", "audited-buyer"))]);
+        await Api.WaitUntilReconciledAsync();
+
+        // A unit taken from the reservation behind the sale's back, and one conjured up in the store.
+        await using (var connection = await System.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE inventory_products SET reserved = reserved - 1 WHERE sku = @Sku", new { Sku = sku });
+        }
+        var store = System.Get<OrderSystem.FlashSales.SaleStore>();
+        await store.Db.HashIncrementAsync(store.Sale("audited"), "left", 1);
+
+        var audit = await Api.SendRawAsync(HttpMethod.Get, "/api/admin/reconciliation", null, ("X-Api-Key", TestSettings.AdminKey));
+        var checks = audit.Json["findings"]!.AsArray().Select(f => f!["check"]!.GetValue<string>()).Order().ToList();
+        Assert.That(checks, Is.EqualTo(new[] { "flash-reserved-mismatch", "flash-store-mismatch" }), audit.ToString());
+    }
+
     private static async Task ExpireAsync(string orderId)
     {
         await using var connection = await System.OpenAsync();
