@@ -13,6 +13,9 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 cd "$REPO_ROOT"
+# shellcheck source=scripts/lib/host-settings.sh
+source "$REPO_ROOT/scripts/lib/host-settings.sh"
+export_host_settings "$REPO_ROOT"
 LOCAL_DIR="$REPO_ROOT/.local"
 HOST_PID="$LOCAL_DIR/host.pid"
 HOST_LOG="$LOCAL_DIR/host.log"

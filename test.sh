@@ -76,6 +76,10 @@ if [ -z "${ORDERSYSTEM_SIMULATOR_PORT:-}" ] &&
     export ORDERSYSTEM_SIMULATOR_PORT="${BASH_REMATCH[2]}"
 fi
 export ORDERSYSTEM_SIMULATOR_URL="${ORDERSYSTEM_SIMULATOR_URL:-http://127.0.0.1:${ORDERSYSTEM_SIMULATOR_PORT:-5089}}"
+export ThirdParties__BaseUrl="${ThirdParties__BaseUrl:-$ORDERSYSTEM_SIMULATOR_URL}"
+# shellcheck source=scripts/lib/host-settings.sh
+source "$REPO_ROOT/scripts/lib/host-settings.sh"
+export_host_settings "$REPO_ROOT"
 "$REPO_ROOT/scripts/simulator.sh" start
 
 log "applying database migrations"

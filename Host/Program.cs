@@ -48,7 +48,8 @@ app.MapWarehouseEndpoints();
 app.MapFeedEndpoints();
 app.MapFlashSalesEndpoints();
 app.MapOperationsEndpoints();
-app.UseOperationsConsole();            // /ops: sign-in, login limit, pages, the overview's JSON
+app.UseOperationsConsole();            // /ops: sign-in, pages, the overview's JSON
+app.UseRateLimiter();                  // once, after the sign-in, for every module's limit (console sign-in, flash-sale admission)
 
 app.Run();
 

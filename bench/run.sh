@@ -15,6 +15,9 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$REPO_ROOT"
+# shellcheck source=scripts/lib/host-settings.sh
+source "$REPO_ROOT/scripts/lib/host-settings.sh"
+export_host_settings "$REPO_ROOT"
 BENCH_DLL="bench/OrderSystem.Bench/bin/Release/net10.0/OrderSystem.Bench.dll"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -21,6 +21,7 @@ internal sealed class BenchOptions
         ["--duration"] = "Bench:DurationSeconds",
         ["--skus"] = "Bench:Skus",
         ["--lag-rate"] = "Bench:LagRate",
+        ["--feed-changes-rate"] = "Bench:FeedChangesRate",
         ["--latency-rate"] = "Bench:LatencyRate",
         ["--relay-messages"] = "Bench:RelayMessages",
         ["--broker-messages"] = "Bench:BrokerMessages",
@@ -65,6 +66,8 @@ internal sealed class BenchOptions
     public double DurationSeconds { get; init; } = 15;
     public int Skus { get; init; } = 1000;
     public double LagRate { get; init; }
+    /// <summary>The feed scenario's lag run: order changes per second (each payment makes five: paid and four steps).</summary>
+    public double FeedChangesRate { get; init; } = 1000;
     public double LatencyRate { get; init; }
     public int RelayMessages { get; init; } = 20000;
     public int BrokerMessages { get; init; } = 20000;
@@ -162,6 +165,7 @@ internal sealed class BenchOptions
             DurationSeconds = bench.GetValue("DurationSeconds", defaults.DurationSeconds),
             Skus = bench.GetValue("Skus", defaults.Skus),
             LagRate = bench.GetValue("LagRate", defaults.LagRate),
+            FeedChangesRate = bench.GetValue("FeedChangesRate", defaults.FeedChangesRate),
             LatencyRate = bench.GetValue("LatencyRate", defaults.LatencyRate),
             RelayMessages = bench.GetValue("RelayMessages", defaults.RelayMessages),
             BrokerMessages = bench.GetValue("BrokerMessages", defaults.BrokerMessages),

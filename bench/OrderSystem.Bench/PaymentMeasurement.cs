@@ -18,7 +18,7 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
 
     public async Task<RunRecord> RunAsync(
         string name, string scenario, Costs? costs, ShopClient shop, IMeasuredProcess process, int orders, double? rate,
-        WarmupDrain drain, TimeSpan? lagWait, CancellationToken ct)
+        WarmupDrain drain, TimeSpan? lagWait, CancellationToken ct, Func<CancellationToken, Task>? beforeMeasuring = null)
     {
         var warmup = options.WarmupOrders;
         var placed = await Catalog.PlaceOrdersAsync(shop, skus, warmup + orders, options.Concurrency, $"{name}: place", ct);
@@ -35,6 +35,10 @@ internal sealed class PaymentMeasurement(BenchOptions options, IReadOnlyList<str
         else if (drain == WarmupDrain.Relay)
         {
             await RelayDrain.WaitDrainedAsync(options.ConnectionString, TimeSpan.FromMinutes(3), ct);
+        }
+        if (beforeMeasuring is not null)
+        {
+            await beforeMeasuring(ct);
         }
         var outboxProbes = drain != WarmupDrain.None;
         var from = outboxProbes ? await LastPaidAsync(ct) : default;

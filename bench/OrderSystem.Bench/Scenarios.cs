@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Dapper;
 using MySqlConnector;
+using OrderSystem.Bench.Feed;
 using OrderSystem.Bench.Hosting;
 using OrderSystem.Bench.Limits;
 using OrderSystem.Bench.Load;
@@ -45,10 +46,41 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         {
             await IsolationAsync(ct);
         }
+        if (options.Scenarios.Contains("feed"))
+        {
+            await FeedAsync(ct);
+        }
         if (options.Scenarios.Contains("flash-sale"))
         {
             await FlashSaleAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// The order feed's cost and lag (not in the default set): payments at 64 buyers with the feed off and on, then its
+    /// commit-to-stream lag at Bench:FeedChangesRate order changes per second, read from the stream as a consumer does.
+    /// </summary>
+    private async Task FeedAsync(CancellationToken ct)
+    {
+        Task Settled(CancellationToken token) => FeedLagWatch.WaitCaughtUpAsync(options.ConnectionString, TimeSpan.FromMinutes(3), token);
+        var off = await ProductRunAsync("feed-off", Costs.Zero, null, lagWait: null, ct, settings: [("Feed__Enabled", "false")]);
+        var on = await ProductRunAsync("feed-on", Costs.Zero, null, lagWait: null, ct, beforeMeasuring: Settled);
+        FeedLagWatch? watch = null;
+        var paymentsPerSecond = options.FeedChangesRate / FeedLagWatch.ChangesPerPayment;
+        var lagRun = await ProductRunAsync("feed-lag", Costs.Zero, paymentsPerSecond, lagWait: null, ct, beforeMeasuring: async token =>
+        {
+            await Settled(token);
+            watch = await FeedLagWatch.StartAsync(options, token);
+        });
+        if (off is null || on is null || lagRun is null || watch is null)
+        {
+            return;
+        }
+        await using (watch)
+        {
+            report.Feed = new FeedRecord(off, on, await watch.MeasureAsync(lagRun, options.FeedChangesRate, ct));
+        }
+        Log($"feed: ratio {report.Feed.Ratio:0.00}, lag p99 {report.Feed.Lag.Latency.P99:N0} ms at {report.Feed.Lag.ChangesPerSecond:N0} changes/s");
     }
 
     /// <summary>A flash sale's wave beside ordinary payments (not in the default set).</summary>
@@ -131,7 +163,8 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
     }
 
     private async Task<RunRecord?> ProductRunAsync(
-        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct, bool consumers = true)
+        string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct, bool consumers = true,
+        (string Key, string Value)[]? settings = null, Func<CancellationToken, Task>? beforeMeasuring = null)
     {
         if (!options.Includes(name))
         {
@@ -139,15 +172,15 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         }
         Log($"{name}: product host ({costs.Describe()}{(consumers ? "" : "; Order and Inventory only")})");
         await using var host = consumers
-            ? await StartProductHostAsync(name, costs, ct)
-            : await StartProductHostAsync(name, costs, ct, ("Modules__Enabled", "Order,Inventory,Refunds"));
+            ? await StartProductHostAsync(name, costs, ct, settings ?? [])
+            : await StartProductHostAsync(name, costs, ct, [("Modules__Enabled", "Order,Inventory,Refunds"), .. settings ?? []]);
         using var shop = Shop(host?.Url ?? options.Url!);
         await Catalog.SeedAsync(shop, _skus, ct);
         // An open-loop run places only the orders its rate can reach in the time allowed.
         var orders = rate is { } r ? (int)Math.Min(options.Orders, Math.Ceiling(r * options.DurationSeconds)) : options.Orders;
         var run = await _payments.RunAsync(name, consumers ? "outbox (product)" : "payment path alone (product host, no consumers)",
             options.ManagesHost ? costs : null, shop, host is null ? new RemoteProcess() : host, orders, rate,
-            consumers ? WarmupDrain.Fulfillment : WarmupDrain.Relay, lagWait, ct);
+            consumers ? WarmupDrain.Fulfillment : WarmupDrain.Relay, lagWait, ct, beforeMeasuring);
         report.Runs.Add(run);
         return run;
     }

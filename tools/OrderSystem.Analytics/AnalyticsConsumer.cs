@@ -40,6 +40,7 @@ internal sealed class AnalyticsConsumer(string connectionString, Uri feed, TextW
         var check = new SequenceCheck(position?.Sequence ?? 0);
         await using var reader = await ChangelogReader.OpenAsync(feed,
             position is null ? StreamStart.First : StreamStart.AtOffset(position.StreamOffset + 1), ct: ct);
+        await log.WriteLineAsync($"analytics: reading the feed after sequence {position?.Sequence ?? 0}");
         var idleSince = DateTime.UtcNow;
         while (!ct.IsCancellationRequested)
         {

@@ -22,8 +22,8 @@ internal static class ApplyEvents
         """;
 
     private const string AddRevenueSql = """
-        INSERT INTO analytics_hourly_revenue (hour, orders_paid, revenue) VALUES (@Hour, 1, @Amount)
-        ON DUPLICATE KEY UPDATE orders_paid = orders_paid + 1, revenue = revenue + VALUES(revenue)
+        INSERT INTO analytics_hourly_revenue (hour, orders_paid, revenue) VALUES (@Hour, @Orders, @Amount)
+        ON DUPLICATE KEY UPDATE orders_paid = orders_paid + VALUES(orders_paid), revenue = revenue + VALUES(revenue)
         """;
 
     private const string AddSkuSql = """
@@ -41,6 +41,16 @@ internal static class ApplyEvents
     private const string MovePositionSql =
         "UPDATE analytics_position SET stream_offset = @StreamOffset, sequence = @Sequence WHERE id = 1 AND sequence = @Expected";
 
+    private static MySqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = new MySqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return command;
+    }
+
     public static async Task<Position?> ReadPositionAsync(MySqlConnection connection) =>
         await connection.QuerySingleOrDefaultAsync<Position>(ReadPositionSql);
 
@@ -53,24 +63,37 @@ internal static class ApplyEvents
             return 0;
         }
         await using var tx = await connection.BeginTransactionAsync();
+        // Every row of the batch in one round trip: a batch commits in milliseconds, so a restart loses little work.
+        await using var batch = new MySqlBatch(connection, tx);
         foreach (var e in taken.Select(d => d.Event))
         {
-            await connection.ExecuteAsync(UpsertOrderSql,
-                new { e.OrderId, e.Version, e.Order.Status, e.Order.TotalAmount }, tx);
-            if (e.Type == FeedEventTypes.OrderPaid)
+            batch.BatchCommands.Add(Command(UpsertOrderSql,
+                ("@OrderId", e.OrderId), ("@Version", e.Version), ("@Status", e.Order.Status), ("@TotalAmount", e.Order.TotalAmount)));
+            // Revenue is what paid orders keep: a paid order cancelled later gives its sale back (in the hour it was paid).
+            var sign = e.Type switch
+            {
+                FeedEventTypes.OrderPaid => 1,
+                FeedEventTypes.OrderCancelled when e.Order.PaidAt is not null => -1,
+                _ => 0,
+            };
+            if (sign != 0)
             {
                 var paidAt = e.Order.PaidAt ?? e.OccurredAt;
-                await connection.ExecuteAsync(AddRevenueSql,
-                    new { Hour = new DateTime(paidAt.Year, paidAt.Month, paidAt.Day, paidAt.Hour, 0, 0, DateTimeKind.Utc), Amount = e.Order.TotalAmount }, tx);
-                await connection.ExecuteAsync(AddSkuSql,
-                    e.Order.Items.Select(i => new { i.Sku, Units = i.Quantity, Revenue = i.Quantity * i.UnitPrice }), tx);
+                batch.BatchCommands.Add(Command(AddRevenueSql,
+                    ("@Hour", new DateTime(paidAt.Year, paidAt.Month, paidAt.Day, paidAt.Hour, 0, 0, DateTimeKind.Utc)),
+                    ("@Orders", sign), ("@Amount", sign * e.Order.TotalAmount)));
+                foreach (var i in e.Order.Items)
+                {
+                    batch.BatchCommands.Add(Command(AddSkuSql, ("@Sku", i.Sku), ("@Units", sign * i.Quantity), ("@Revenue", sign * i.Quantity * i.UnitPrice)));
+                }
             }
             if (e is { Type: FeedEventTypes.RefundChanged, Change.Refund: { } refund })
             {
-                await connection.ExecuteAsync(UpsertRefundSql,
-                    new { e.OrderId, refund.PaymentId, refund.Amount, refund.Reason, refund.State }, tx);
+                batch.BatchCommands.Add(Command(UpsertRefundSql, ("@OrderId", e.OrderId), ("@PaymentId", refund.PaymentId),
+                    ("@Amount", refund.Amount), ("@Reason", refund.Reason), ("@State", refund.State)));
             }
         }
+        await batch.ExecuteNonQueryAsync();
         var last = taken[^1];
         var moved = from is null
             ? await connection.ExecuteAsync(FirstPositionSql, new { last.StreamOffset, last.Event.Sequence }, tx)

@@ -29,8 +29,21 @@ public sealed record FeedStep(string Status, DateTime? At)
     public static readonly FeedStep Pending = new("Pending", null);
 }
 
-/// <summary>A refund of a payment of the order; <see cref="State"/> is Requested until the refunds work adds its states.</summary>
-public sealed record FeedRefund(string PaymentId, decimal Amount, string Reason, string State, DateTime At);
+/// <summary>
+/// A refund of a payment of the order, with the fields GET /api/orders/{id} shows (<see cref="RefundId"/>,
+/// <see cref="Status"/>, <see cref="RequestedAt"/>, <see cref="CompletedAt"/>). <see cref="State"/> repeats the status
+/// and <see cref="At"/> is when it entered it: the first fields of the feed, kept because fields are only ever added.
+/// </summary>
+public sealed record FeedRefund(
+    string PaymentId,
+    decimal Amount,
+    string Reason,
+    string State,
+    DateTime At,
+    Guid? RefundId = null,
+    string? Status = null,
+    DateTime? RequestedAt = null,
+    DateTime? CompletedAt = null);
 
 /// <summary>What one event changed: the step of a FulfillmentChanged, the refund of a RefundChanged.</summary>
 public sealed record FeedChange(string? Step = null, string? Status = null, FeedRefund? Refund = null);

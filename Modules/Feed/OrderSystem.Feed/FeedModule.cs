@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Feed.Retention;
 using OrderSystem.Feed.Sequencing;
 
 namespace OrderSystem.Feed;
@@ -33,8 +34,9 @@ public static class FeedModule
             throw new InvalidOperationException("Feed reads Order's changes in process: enable Order with it, and add Order first.");
         }
         builder.Services.AddOptions<FeedOptions>().Bind(builder.Configuration.GetSection("Feed"))
-            .Validate(o => o.MaxAgeHours > 0 && o.MaxBytes > 0 && o.SegmentBytes > 0 && o.PollMs > 0 && o.BatchSize is > 0 and <= 5000,
-                "Feed: MaxAgeHours, MaxBytes, SegmentBytes and PollMs must be positive, BatchSize 1-5000.")
+            .Validate(o => o.MaxAgeHours > 0 && o.MaxBytes > 0 && o.SegmentBytes > 0 && o.PollMs > 0 && o.BatchSize is > 0 and <= 5000
+                    && o.TrimIntervalMs > 0 && o.TrimBatchSize is > 0 and <= 100_000,
+                "Feed: MaxAgeHours, MaxBytes, SegmentBytes, PollMs and TrimIntervalMs must be positive, BatchSize 1-5000, TrimBatchSize 1-100000.")
             .ValidateOnStart();
         builder.Services.Configure<RabbitMqOptions>(builder.Configuration.GetSection("RabbitMq"));
         builder.Services.AddSingleton(new FeedConnection(builder.Configuration.ConnectionStringOf(Declaration)));
@@ -43,6 +45,8 @@ public static class FeedModule
         {
             builder.Services.AddHostedService<FeedSequencer>();
         }
+        builder.Services.AddSingleton<FeedTrimmer>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<FeedTrimmer>());
         return builder;
     }
 

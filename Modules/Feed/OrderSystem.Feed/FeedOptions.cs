@@ -25,4 +25,10 @@ public sealed class FeedOptions
     public int StandbyPollMs { get; set; } = 1000;
 
     public int PublishTimeoutMs { get; set; } = 10000;
+
+    /// <summary>How often feed_events is trimmed to the stream's age (<see cref="MaxAgeHours"/>); every minute.</summary>
+    public int TrimIntervalMs { get; set; } = 60_000;
+
+    /// <summary>Events deleted per trimming transaction.</summary>
+    public int TrimBatchSize { get; set; } = 1000;
 }

@@ -70,6 +70,7 @@ public static class OperationsConsole
                     "Wait a minute before trying to sign in again.").ExecuteAsync(context.HttpContext);
             };
         });
+        builder.Services.AddSingleton<RecentMeasurements>();
         builder.Services.AddSingleton<OverviewSampler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OverviewSampler>());
         builder.Services.AddSingleton<AuditLog>();
@@ -78,12 +79,11 @@ public static class OperationsConsole
         return builder;
     }
 
-    /// <summary>The sign-in and the login limit in the pipeline, the pages, the overview's JSON and the embedded assets.</summary>
+    /// <summary>The sign-in in the pipeline, the pages, the overview's JSON and the embedded assets (the host adds the rate limiter).</summary>
     public static WebApplication UseOperationsConsole(this WebApplication app)
     {
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         app.MapRazorPages();
         var ops = app.MapGroup("/ops").ExcludeFromDescription();
         ops.MapGet("/api/overview", async (OverviewSampler sampler, CancellationToken ct) => TypedResults.Ok(await sampler.ReadAsync(ct)))

@@ -92,31 +92,78 @@ internal sealed class DeadLetters(IConfiguration configuration, ModuleCatalog ca
     /// </summary>
     public async Task<int> ReplayAsync(string module, int limit, CancellationToken ct)
     {
-        var queue = QueueByModule[module];
-        var errorQueue = queue + "_error";
+        var (queue, errorQueue) = QueuesOf(module);
         await using var connection = await ConnectAsync(ct);
-        await using var channel = await connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
-        try
-        {
-            await channel.QueueDeclarePassiveAsync(errorQueue, ct);
-        }
-        catch (OperationInterruptedException)
+        await using var channel = await ConfirmingChannelAsync(connection, ct);
+        if (!await ExistsAsync(channel, errorQueue, ct))
         {
             return 0;
         }
         var replayed = 0;
         while (replayed < limit && await channel.BasicGetAsync(errorQueue, autoAck: false, ct) is { } result)
         {
-            var properties = new BasicProperties(result.BasicProperties);
-            properties.Headers = result.BasicProperties.Headers?
-                .Where(h => !h.Key.StartsWith("MT-Fault-", StringComparison.Ordinal) && h.Key != "MT-Reason")
-                .ToDictionary(h => h.Key, h => h.Value);
-            await channel.BasicPublishAsync("", queue, mandatory: true, properties, result.Body, ct);
-            await channel.BasicAckAsync(result.DeliveryTag, multiple: false, ct);
+            await MoveBackAsync(channel, queue, result, ct);
             replayed++;
         }
         return replayed;
+    }
+
+    /// <summary>
+    /// Moves the one message with this MessageId back to the module's queue, as <see cref="ReplayAsync"/> does; false
+    /// when it is not among the first <paramref name="scanLimit"/> messages of the error queue (replayed already, say).
+    /// The messages looked at on the way stay in the error queue: unacked, they go back when the channel closes.
+    /// </summary>
+    public async Task<bool> ReplayOneAsync(string module, Guid messageId, int scanLimit, CancellationToken ct)
+    {
+        var (queue, errorQueue) = QueuesOf(module);
+        await using var connection = await ConnectAsync(ct);
+        await using var channel = await ConfirmingChannelAsync(connection, ct);
+        if (!await ExistsAsync(channel, errorQueue, ct))
+        {
+            return false;
+        }
+        for (var looked = 0; looked < scanLimit && await channel.BasicGetAsync(errorQueue, autoAck: false, ct) is { } result; looked++)
+        {
+            if (Guid.TryParse(result.BasicProperties.MessageId, out var id) && id == messageId)
+            {
+                await MoveBackAsync(channel, queue, result, ct);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private (string Queue, string ErrorQueue) QueuesOf(string module)
+    {
+        var queue = QueueByModule[module];
+        return (queue, queue + "_error");
+    }
+
+    private static Task<IChannel> ConfirmingChannelAsync(IConnection connection, CancellationToken ct) => connection.CreateChannelAsync(
+        new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
+
+    private static async Task<bool> ExistsAsync(IChannel channel, string queue, CancellationToken ct)
+    {
+        try
+        {
+            await channel.QueueDeclarePassiveAsync(queue, ct);
+            return true;
+        }
+        catch (OperationInterruptedException)
+        {
+            return false;
+        }
+    }
+
+    // The fault headers go: the replayed message is a new attempt, not a fault.
+    private static async Task MoveBackAsync(IChannel channel, string queue, BasicGetResult result, CancellationToken ct)
+    {
+        var properties = new BasicProperties(result.BasicProperties);
+        properties.Headers = result.BasicProperties.Headers?
+            .Where(h => !h.Key.StartsWith("MT-Fault-", StringComparison.Ordinal) && h.Key != "MT-Reason")
+            .ToDictionary(h => h.Key, h => h.Value);
+        await channel.BasicPublishAsync("", queue, mandatory: true, properties, result.Body, ct);
+        await channel.BasicAckAsync(result.DeliveryTag, multiple: false, ct);
     }
 
     private static Letter Describe(BasicGetResult result)

@@ -49,6 +49,9 @@ public static class OperationsModule
         admin.MapPost("/dead-letters/{module}/replay", DeadLetterEndpoints.Replay)
             .Produces<DeadLetterEndpoints.ReplayResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        admin.MapPost("/dead-letters/{module}/{messageId}/replay", DeadLetterEndpoints.ReplayOne)
+            .Produces<DeadLetterEndpoints.ReplayResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 }

@@ -2,7 +2,8 @@ namespace OrderSystem.Order.Contracts;
 
 /// <summary>
 /// A payment arrived for an order that could not be fulfilled (stock ran out at payment time); the order was cancelled
-/// and the money must go back to the buyer.
+/// and the money must go back to the buyer. <paramref name="RefundId"/> is the refund created in the same transaction
+/// (absent from events written before it was added).
 /// </summary>
 public sealed record OrderRefundRequested(
     Guid OrderId,
@@ -10,4 +11,5 @@ public sealed record OrderRefundRequested(
     string PaymentId,
     decimal Amount,
     string Reason,
-    DateTime OccurredAt);
+    DateTime OccurredAt,
+    Guid? RefundId = null);

@@ -72,36 +72,42 @@ internal sealed class OrderCancellation(
             "The order kept changing while it was being cancelled; send the cancellation again.");
     }
 
-    // Nothing was taken from an unpaid order, except the units a flash sale reserved for it: those are announced, to go back.
-    private async Task<bool> CancelUnpaidAsync(MySqlConnection connection, StoredOrder order, string reason, CancellationToken ct)
-    {
-        var now = clock.UtcNowForDatabase();
-        if (!order.StockReserved)
-        {
-            return await RunAsync(connection, Update(CancelUnpaidSql, order, reason, now), [], ct);
-        }
-        var cancelled = new ReservedOrderCancelled(order.OrderId, order.UserId,
-            [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], reason, now);
-        if (!await RunAsync(connection, Update(CancelUnpaidSql, order, reason, now),
-                [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), cancelled, now)], ct, expectedRows: 2))
-        {
-            return false;
-        }
-        orders.Outbox.NotifyCommitted();
-        return true;
-    }
-
     private Task<bool> CancelPaidAsync(MySqlConnection connection, StoredOrder order, string reason, CancellationToken ct)
     {
         var now = clock.UtcNowForDatabase();
-        var cancelled = new OrderCancelled(order.OrderId, order.UserId,
-            [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], order.TotalAmount, order.PaymentId!, reason, now);
+        var refundId = Guid.CreateVersion7();
+        var cancelled = new OrderCancelled(order.OrderId, order.UserId, Lines(order), order.TotalAmount, order.PaymentId!, reason, now, refundId);
         // The event only if the update changed the order, the refund only if the event went in: all of it, or nothing.
         List<MySqlBatchCommand> rest = [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), cancelled, now)];
         rest.AddRange(refunds.CreateRequestCommands(
-            new RefundRequest(Guid.CreateVersion7(), order.OrderId, order.PaymentId!, order.TotalAmount, RefundReasons.Cancellation), now));
+            new RefundRequest(refundId, order.OrderId, order.PaymentId!, order.TotalAmount, RefundReasons.Cancellation), now));
         return RunAsync(connection, Update(CancelPaidSql, order, reason, now), rest, ct, expectedRows: 2 + refunds.RowsPerRequest);
     }
+
+    // Nothing was taken from an unpaid order, so nothing is published (the feed's row is born dispatched), except the units
+    // a flash sale reserved for it: those are announced, to go back.
+    private async Task<bool> CancelUnpaidAsync(MySqlConnection connection, StoredOrder order, string reason, CancellationToken ct)
+    {
+        var now = clock.UtcNowForDatabase();
+        var cancelled = new UnpaidOrderCancelled(order.OrderId, order.UserId, Lines(order), order.TotalAmount, reason, now);
+        List<MySqlBatchCommand> rest = [orders.Outbox.CreateRecordIfPreviousInserted(Guid.CreateVersion7(), cancelled, now)];
+        if (order.StockReserved)
+        {
+            var reserved = new ReservedOrderCancelled(order.OrderId, order.UserId, Lines(order), reason, now);
+            rest.Add(orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), reserved, now));
+        }
+        if (!await RunAsync(connection, Update(CancelUnpaidSql, order, reason, now), rest, ct, expectedRows: 1 + rest.Count))
+        {
+            return false;
+        }
+        if (order.StockReserved)
+        {
+            orders.Outbox.NotifyCommitted();
+        }
+        return true;
+    }
+
+    private static List<OrderLine> Lines(StoredOrder order) => [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))];
 
     private MySqlBatchCommand Update(string sql, StoredOrder order, string reason, DateTime? now = null) => new(sql)
     {

@@ -19,10 +19,10 @@ namespace OrderSystem.Order;
 /// <summary>Order owns orders, their payment and their fulfillment view (tables prefixed order_).</summary>
 public static class OrderModule
 {
-    /// <summary>No inbox: the fulfillment reports it consumes are idempotent upserts.</summary>
+    /// <summary>The inbox is for Refunds' events (the feed's refund states); the fulfillment reports are idempotent upserts.</summary>
     public static readonly ModuleDeclaration Declaration = new("Order")
     {
-        Queue = "order",
+        Queue = "order", Inbox = "order_inbox",
         Outbox = new("order_outbox", typeof(OrderPaid), typeof(OrderRefundRequested), typeof(OrderExpired), typeof(OrderCancelled),
             typeof(ReservedOrderCancelled), typeof(ReservedOrderExpired)),
     };
@@ -59,6 +59,8 @@ public static class OrderModule
         builder.Services.AddSingleton<IReservedOrders, ReservedOrders>(); // flash sales' port
         builder.AddConsumers(bus =>
         {
+            // First: each definition sets the queue's prefetch, and this one-at-a-time consumer's must not be the last word.
+            bus.AddConsumer<RecordRefundChanged, RecordRefundChangedDefinition>(); // the feed's refund states
             bus.AddConsumer<RecordPointsGranted, OrderConsumerDefinition<RecordPointsGranted>>();
             bus.AddConsumer<RecordCouponIssued, OrderConsumerDefinition<RecordCouponIssued>>();
             bus.AddConsumer<RecordSmsSent, OrderConsumerDefinition<RecordSmsSent>>();

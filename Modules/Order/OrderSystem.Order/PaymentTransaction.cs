@@ -83,7 +83,8 @@ internal sealed class PaymentTransaction(
     private async Task<IResult?> CancelForShortStockAsync(
         MySqlConnection connection, StoredOrder order, string paymentId, DateTime now, CancellationToken ct)
     {
-        var requested = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, RefundReasons.OutOfStock, now);
+        var refundId = Guid.CreateVersion7();
+        var requested = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, RefundReasons.OutOfStock, now, refundId);
         // One round trip: the event and the refund are written only if the status update found the order still Created.
         await using var batch = new MySqlBatch(connection)
         {
@@ -98,7 +99,7 @@ internal sealed class PaymentTransaction(
             },
         };
         foreach (var command in refunds.CreateRequestCommands(
-                     new RefundRequest(Guid.CreateVersion7(), order.OrderId, paymentId, order.TotalAmount, RefundReasons.OutOfStock), now))
+                     new RefundRequest(refundId, order.OrderId, paymentId, order.TotalAmount, RefundReasons.OutOfStock), now))
         {
             batch.BatchCommands.Add(command);
         }

@@ -30,12 +30,13 @@ internal sealed class StrayPayment(ModuleStore<ModuleTag> orders, IRefundRequest
         MySqlConnection connection, StoredOrder order, string paymentId, decimal amount, string reason, CancellationToken ct)
     {
         var now = clock.UtcNowForDatabase();
-        var requested = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, amount, reason, now);
+        var refundId = Guid.CreateVersion7();
+        var requested = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, amount, reason, now, refundId);
         await using var batch = new MySqlBatch(connection)
         {
             BatchCommands = { InlineTransaction.Start(), orders.Outbox.CreateInsert(Guid.CreateVersion7(), requested, now) },
         };
-        foreach (var command in refunds.CreateRequestCommands(new RefundRequest(Guid.CreateVersion7(), order.OrderId, paymentId, amount, reason), now))
+        foreach (var command in refunds.CreateRequestCommands(new RefundRequest(refundId, order.OrderId, paymentId, amount, reason), now))
         {
             batch.BatchCommands.Add(command);
         }

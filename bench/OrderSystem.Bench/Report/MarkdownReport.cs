@@ -16,6 +16,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     public List<string> Notes { get; } = [];
     public Expiry.ExpiryRecord? Expiry { get; set; }
     public Isolation.IsolationRecord? Isolation { get; set; }
+    public Feed.FeedRecord? Feed { get; set; }
     public FlashSale.FlashSaleRecord? FlashSale { get; set; }
 
     public const string BareTransactionRun = "bare-transaction";
@@ -51,6 +52,10 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         if (Isolation is not null)
         {
             IsolationReport.Render(md, Isolation);
+        }
+        if (Feed is not null)
+        {
+            FeedReport.Render(md, Feed);
         }
         if (FlashSale is not null)
         {

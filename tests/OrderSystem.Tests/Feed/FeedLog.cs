@@ -73,5 +73,17 @@ internal sealed class FeedLog
             Step("points"), Step("coupon"), Step("sms"), Step("shipment"));
     }
 
+    /// <summary>Each refund as GET /api/orders/{id} shows it (id, payment, amount, reason, status, times), from the feed and from the API.</summary>
+    public static string ComparableRefunds(FeedOrder o) => string.Join(",", (o.Refunds ?? []).Select(r =>
+        $"{r.RefundId}/{r.PaymentId}/{r.Amount:0.00}/{r.Reason}/{r.Status}/{Time(r.RequestedAt)}/{Time(r.CompletedAt)}"));
+
+    public static string ComparableRefunds(JsonNode o)
+    {
+        DateTime? At(JsonNode? n) => n is null ? null : n.GetValue<DateTime>();
+        return string.Join(",", (o["refunds"]?.AsArray() ?? new JsonArray()).Select(r =>
+            $"{Guid.Parse(r!["refundId"]!.GetValue<string>())}/{r["paymentId"]}/{r["amount"]!.GetValue<decimal>():0.00}/{r["reason"]}/{r["status"]}/" +
+            $"{Time(At(r["requestedAt"]))}/{Time(At(r["completedAt"]))}"));
+    }
+
     private static string Time(DateTime? t) => t?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) ?? "-";
 }

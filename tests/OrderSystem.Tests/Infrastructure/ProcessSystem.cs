@@ -42,6 +42,7 @@ internal sealed class ProcessSystem
         {
             ["ConnectionStrings__OrderSystem"] = TestSettings.ConnectionString(Database),
             ["RabbitMq__VirtualHost"] = VirtualHost,
+            ["ThirdParties__BaseUrl"] = Simulator.BaseUrl.ToString(), // the simulator the tests set faults on
             ["Outbox__PollIntervalMs"] = "1000",
             ["Outbox__MaxBackoffMs"] = "2000",
             ["Messaging__RetryIntervalsMs__0"] = "20",

@@ -57,6 +57,13 @@ internal static class RabbitManagement
         return (await response.Content.ReadFromJsonAsync<QueueCounts>())!.Messages ?? 0;
     }
 
+    /// <summary>The prefetch of each consumer on a queue: how many unacknowledged messages the broker lets it hold.</summary>
+    public static async Task<IReadOnlyList<int>> ConsumerPrefetchesAsync(string vhost, string queue)
+    {
+        var consumers = await Http.GetFromJsonAsync<List<ConsumerInfo>>($"api/consumers/{Uri.EscapeDataString(vhost)}");
+        return consumers!.Where(c => c.Queue.Name == queue).Select(c => c.PrefetchCount).ToList();
+    }
+
     /// <summary>For failure messages: a node in memory or disk alarm blocks every connection that publishes.</summary>
     public static async Task<string> NodeAlarmsAsync()
     {
@@ -74,6 +81,8 @@ internal static class RabbitManagement
         [property: JsonPropertyName("disk_free")] long? DiskFree);
 
     private sealed record QueueInfo(string Name);
+
+    private sealed record ConsumerInfo(QueueInfo Queue, [property: JsonPropertyName("prefetch_count")] int PrefetchCount);
 
     private sealed record QueueCounts(long? Messages);
 

@@ -92,6 +92,7 @@ internal sealed class TestSystem : IAsyncDisposable
             {
                 host.UseSetting("Modules:Enabled", modules); // else every module, as in the product
             }
+            host.UseSetting("ThirdParties:BaseUrl", Simulator.BaseUrl.ToString()); // the simulator the tests set faults on
             host.UseSetting("Refunds:WebhookUrl", ""); // an in-memory host has no address for the provider to call: queries only
             host.UseSetting("Outbox:PollIntervalMs", "1000");
             host.UseSetting("Outbox:MaxBackoffMs", "2000");

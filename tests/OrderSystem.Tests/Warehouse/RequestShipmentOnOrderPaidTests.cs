@@ -37,6 +37,17 @@ public sealed class RequestShipmentOnOrderPaidTests : SystemTest
     public Task A_logistics_system_refusing_the_request_dead_letters_the_OrderPaid_and_the_step_is_Failed_while_the_others_complete() =>
         AssertRefusingGatewayDeadLettersAsync(Consumer);
 
+    [Test]
+    public async Task The_warehouse_queue_lets_as_many_shipments_wait_on_logistics_as_its_request_consumer_allows()
+    {
+        // 128 in flight, not the 32 of the queue's other consumer (cancellations): at the article's 500 ms a call, 32
+        // would ship ~55 orders/s, short of a 100/s load, and a backlog would grow before any fault.
+        var prefetches = await Eventually.Until(() => RabbitManagement.ConsumerPrefetchesAsync(System.VirtualHost, "warehouse"),
+            p => p.Count > 0, TimeSpan.FromSeconds(30), "a consumer on the warehouse queue");
+
+        Assert.That(prefetches, Is.All.EqualTo(128));
+    }
+
     private static async Task<JsonArray> ShipmentsOfAsync(string orderId) =>
         (await Api.GetAsync($"/api/shipments?orderId={orderId}")).Json.AsArray();
 }

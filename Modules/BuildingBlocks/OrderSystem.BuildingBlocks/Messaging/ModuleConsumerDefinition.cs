@@ -14,11 +14,13 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
 {
     private readonly ConsumerRetryOptions _retry;
 
+
     protected ModuleConsumerDefinition(ModuleDeclaration module, int concurrentMessageLimit, IOptions<ConsumerRetryOptions> retry)
     {
         _retry = retry.Value;
         EndpointName = module.Queue ?? throw new InvalidOperationException($"Module {module.Name} declares no queue for its consumers.");
         ConcurrentMessageLimit = concurrentMessageLimit;
+        EndpointDefinition = ModuleQueueDefinition.For<TConsumer>(module.Queue, concurrentMessageLimit);
     }
 
     protected override void ConfigureConsumer(
@@ -26,10 +28,6 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
         IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
-        {
-            rabbit.PrefetchCount = (ushort)Math.Max(ConcurrentMessageLimit ?? 16, 16);
-        }
         // A database outage is nobody's bug: keep the message in hand and wait for the database, rather than spend the
         // short retries below and send every message of the outage to the error queue.
         consumerConfigurator.UseMessageRetry(r =>

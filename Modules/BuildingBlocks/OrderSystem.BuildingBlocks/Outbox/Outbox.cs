@@ -20,6 +20,7 @@ public sealed class Outbox
     private readonly string _insertSql;
     private readonly string _insertIfPreviousInsertedSql;
     private readonly string _recordSql;
+    private readonly string _recordIfPreviousInsertedSql;
 
     internal Outbox(string tableName)
     {
@@ -29,6 +30,7 @@ public sealed class Outbox
         _insertIfPreviousInsertedSql = $"INSERT INTO {Table} {Columns} SELECT {Values} FROM DUAL WHERE ROW_COUNT() = 1";
         // Born dispatched: the relay claims only rows whose dispatched_at is NULL, so it never publishes these.
         _recordSql = $"INSERT INTO {Table} (message_id, message_type, payload, trace_parent, created_at, dispatched_at) VALUES ({Values}, @CreatedAt)";
+        _recordIfPreviousInsertedSql = $"INSERT INTO {Table} (message_id, message_type, payload, trace_parent, created_at, dispatched_at) SELECT {Values}, @CreatedAt FROM DUAL WHERE ROW_COUNT() = 1";
     }
 
     public string Table { get; }
@@ -52,6 +54,10 @@ public sealed class Outbox
     /// </summary>
     public MySqlBatchCommand CreateRecord<T>(Guid messageId, T message, DateTime now) where T : class =>
         CreateInsert(_recordSql, messageId, message, now);
+
+    /// <summary>A row the relay never publishes (<see cref="CreateRecord{T}"/>), written only when the command just before it changed one row.</summary>
+    public MySqlBatchCommand CreateRecordIfPreviousInserted<T>(Guid messageId, T message, DateTime now) where T : class =>
+        CreateInsert(_recordIfPreviousInsertedSql, messageId, message, now);
 
     /// <summary>
     /// Many events of one type in one multi-row insert, for a caller that writes a batch of them at once: one statement

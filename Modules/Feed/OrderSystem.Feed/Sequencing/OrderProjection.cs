@@ -20,6 +20,9 @@ internal static class OrderProjection
         OrderExpired e => e.OrderId,
         OrderRefundRequested r => r.OrderId,
         OrderFulfillmentStepChanged f => f.OrderId,
+        OrderCancelled c => c.OrderId,
+        UnpaidOrderCancelled u => u.OrderId,
+        OrderRefundChanged r => r.OrderId,
         _ => throw new ArgumentException($"The feed does not describe {change.GetType().Name}.", nameof(change)),
     };
 
@@ -46,17 +49,44 @@ internal static class OrderProjection
                 break;
             case OrderRefundRequested r:
                 var order = state ?? Unseen(r.OrderId, r.UserId, [], r.Amount);
-                // Until Order writes an OrderCancelled of its own (the refunds work), a refund for stock that ran out is
-                // the cancellation: the same transaction turned the order Cancelled. Hook: map OrderCancelled above this.
+                // A payment that found the stock short cancelled the order in the same transaction; this row says so.
                 if (r.Reason == "out-of-stock" && order.Status == "Created")
                 {
                     order = order with { Status = "Cancelled", PaymentId = r.PaymentId, CancelledAt = Db(r.OccurredAt) };
                     yield return new(FeedEventTypes.OrderCancelled, Db(r.OccurredAt), order);
                 }
-                var refund = new FeedRefund(r.PaymentId, r.Amount, r.Reason, "Requested", Db(r.OccurredAt));
                 // A late payment is recorded on the order when it is the first (LatePayment): payment_id stays the first one.
-                order = order with { PaymentId = order.PaymentId ?? r.PaymentId, Refunds = [.. order.Refunds ?? [], refund] };
-                yield return new(FeedEventTypes.RefundChanged, Db(r.OccurredAt), order, new FeedChange(Refund: refund));
+                order = order with { PaymentId = order.PaymentId ?? r.PaymentId };
+                if (RefundProjection.Requested(order, r.RefundId, r.PaymentId, r.Amount, r.Reason, r.OccurredAt) is { } requested)
+                {
+                    yield return requested;
+                }
+                break;
+            case OrderCancelled c:
+                var cancelled = (state ?? Unseen(c.OrderId, c.UserId, c.Items, c.Amount)) with
+                {
+                    Status = "Cancelled", PaymentId = state?.PaymentId ?? c.PaymentId, CancelledAt = Db(c.OccurredAt),
+                };
+                yield return new(FeedEventTypes.OrderCancelled, Db(c.OccurredAt), cancelled);
+                // Its refund was created in the same transaction (Refunds' reason for it: "cancellation").
+                if (RefundProjection.Requested(cancelled, c.RefundId, c.PaymentId, c.Amount, "cancellation", c.OccurredAt) is { } refunded)
+                {
+                    yield return refunded;
+                }
+                break;
+            case UnpaidOrderCancelled u:
+                yield return new(FeedEventTypes.OrderCancelled, Db(u.OccurredAt), (state ?? Unseen(u.OrderId, u.UserId, u.Items, u.TotalAmount)) with
+                {
+                    Status = "Cancelled", CancelledAt = Db(u.OccurredAt),
+                });
+                break;
+            // An order the feed never met (placed before it was deployed) is shown from its next change of its own: this
+            // one does not carry the buyer.
+            case OrderRefundChanged rc when state is not null:
+                if (RefundProjection.Moved(state, rc) is { } moved)
+                {
+                    yield return moved;
+                }
                 break;
             case OrderFulfillmentStepChanged f when state is not null:
                 var current = StepOf(state.Fulfillment, f.Step);
@@ -69,7 +99,6 @@ internal static class OrderProjection
                 }
                 break;
         }
-        // Refunds (issue 15): RefundChanged for each state of a refund maps here, keyed by the refund's payment id.
     }
 
     // An order the feed first meets after its creation (placed before the feed was deployed): what the event says.
@@ -98,7 +127,7 @@ internal static class OrderProjection
     private static string Name(FulfillmentStep step) => step.ToString().ToLowerInvariant();
 
     // As a DATETIME(6) column keeps it: microseconds, UTC.
-    private static DateTime Db(DateTime at)
+    internal static DateTime Db(DateTime at)
     {
         var ticks = (at.Kind == DateTimeKind.Local ? at.ToUniversalTime() : at).Ticks;
         return new DateTime(ticks - ticks % 10, DateTimeKind.Utc);

@@ -23,6 +23,7 @@ internal sealed class ConsoleActions(
         new("retry-outbox", "Re-arm the parked outbox message {0} so that its relay publishes it again?", false),
         new("retry-module", "Re-arm every parked outbox message of the module {0}?", false),
         new("replay-dead-letters", "Move every message of {0}'s error queue back to its queue?", false),
+        new("replay-dead-letter", "Move the dead letter {0} (module/message id) back to its queue?", false),
         new("close-order", "Close the unpaid order {0} now, before its payment window ends?", true),
         new("reissue-refund", "Reissue the Closed refund {0} under a new refund id?", false),
         new("resolve-refund", "Mark the refund {0} as settled outside the system?", true),
@@ -57,6 +58,7 @@ internal sealed class ConsoleActions(
         "replay-dead-letters" => deadLetters.Modules.Contains(target)
             ? ("Done", $"{await deadLetters.ReplayAsync(target, 10_000, ct)} messages moved back to the queue.")
             : ("NotFound", $"No module '{target}' with a queue runs here."),
+        "replay-dead-letter" => await ReplayOneAsync(target, ct),
         "close-order" => await CloseOrderAsync(target, note, ct),
         "reissue-refund" => await RefundAsync(target, (refunds, id) => refunds.ReissueAsync(id, ct)),
         "resolve-refund" => await RefundAsync(target, (refunds, id) => refunds.ResolveAsync(id, note ?? "", ct)),
@@ -95,6 +97,22 @@ internal sealed class ConsoleActions(
         var rearmed = await connection.ExecuteAsync(new CommandDefinition(queries.ResetParked, new { outbox.Value.MaxAttempts }, cancellationToken: ct));
         queries.Module.Outbox.NotifyCommitted();
         return rearmed > 0 ? ("Done", $"{rearmed} parked messages re-armed.") : ("AlreadyDone", "No parked message left to re-arm.");
+    }
+
+    private async Task<(string, string)> ReplayOneAsync(string target, CancellationToken ct)
+    {
+        var parts = target.Split('/');
+        if (parts.Length != 2 || !Guid.TryParseExact(parts[1], "D", out var id))
+        {
+            return ("Refused", "The target is module/message id, the id a GUID.");
+        }
+        if (!deadLetters.Modules.Contains(parts[0]))
+        {
+            return ("NotFound", $"No module '{parts[0]}' with a queue runs here.");
+        }
+        return await deadLetters.ReplayOneAsync(parts[0], id, DeadLetterEndpoints.ScanLimit, ct)
+            ? ("Done", "1 message moved back to the queue.")
+            : ("NotFound", "Not in the error queue: replayed already, or never there.");
     }
 
     private async Task<(string, string)> CloseOrderAsync(string target, string? reason, CancellationToken ct)

@@ -17,7 +17,8 @@ namespace OrderSystem.Operations.Console.Overview;
 /// </summary>
 internal sealed partial class OverviewSampler(
     IServiceProvider services, IEnumerable<ModuleStore> modules, IOptions<OutboxOptions> outbox, IOptions<ConsoleOptions> options,
-    DeadLetters deadLetters, IEnumerable<ThirdParty> parties, TimeProvider clock, ILogger<OverviewSampler> logger) : BackgroundService
+    DeadLetters deadLetters, IEnumerable<ThirdParty> parties, RecentMeasurements measurements, TimeProvider clock,
+    ILogger<OverviewSampler> logger) : BackgroundService
 {
     private static readonly TimeSpan Kept = TimeSpan.FromMinutes(15);
 
@@ -31,6 +32,7 @@ internal sealed partial class OverviewSampler(
     public async Task<OverviewResponse> ReadAsync(CancellationToken ct)
     {
         Interlocked.Exchange(ref _lastReadTicks, clock.GetUtcNow().UtcTicks);
+        measurements.Watch();
         OverviewSnapshot latest;
         lock (_ring)
         {
@@ -48,7 +50,10 @@ internal sealed partial class OverviewSampler(
                 [.. samples.Select(s => s.OrdersByStatus?.GetValueOrDefault("Paid"))],
                 [.. samples.Select(s => s.OrdersByStatus?.GetValueOrDefault("Created"))],
                 [.. samples.Select(s => s.Outboxes.Sum(o => o.Pending))],
-                [.. samples.Select(s => s.Queues?.Sum(q => (long)(q.DeadLetters ?? 0)))]));
+                [.. samples.Select(s => s.Queues?.Sum(q => (long)(q.DeadLetters ?? 0)))],
+                [.. samples.Select(s => Math.Round(s.Measured.PaymentsPerSecond, 1))],
+                [.. samples.Select(s => s.Measured.PaymentP50Ms)],
+                [.. samples.Select(s => s.Measured.PaymentP99Ms)]));
         }
     }
 
@@ -60,6 +65,10 @@ internal sealed partial class OverviewSampler(
             if (clock.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastReadTicks) < Kept.Ticks)
             {
                 await SampleAsync(stoppingToken);
+            }
+            else
+            {
+                measurements.Unwatch();
             }
         }
     }
@@ -113,7 +122,7 @@ internal sealed partial class OverviewSampler(
         var refundSummary = refunds is null ? null : await Try("refunds", () => refunds.SummarizeAsync(ct));
         var breakers = parties.Select(p => new BreakerFigure(p.Name, StateName(p.State), p.StateSince, p.Waiting)).ToList();
         return new OverviewSnapshot(now, byStatus, due, outboxes, queues, breakers, refundSummary?.ByState,
-            refundSummary?.OldestProcessingSince, unavailable);
+            refundSummary?.OldestProcessingSince, measurements.Take(now), unavailable);
     }
 
     private async Task<IReadOnlyList<OutboxFigure>> OutboxesAsync(DateTime now, CancellationToken ct)

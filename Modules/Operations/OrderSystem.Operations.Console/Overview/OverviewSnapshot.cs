@@ -13,6 +13,7 @@ internal sealed record OverviewSnapshot(
     IReadOnlyList<BreakerFigure> Breakers,
     IReadOnlyDictionary<string, long>? RefundsByState,
     DateTime? OldestProcessingRefundSince,
+    MeasuredFigures Measured,
     IReadOnlyList<string> Unavailable);
 
 internal sealed record OutboxFigure(string Module, long Pending, long Parked, double OldestAgeSeconds);
@@ -26,4 +27,5 @@ internal sealed record OverviewResponse(OverviewSnapshot Latest, OverviewHistory
 
 internal sealed record OverviewHistory(
     IReadOnlyList<long> Time, IReadOnlyList<long?> Paid, IReadOnlyList<long?> Created, IReadOnlyList<long> OutboxPending,
-    IReadOnlyList<long?> DeadLetters);
+    IReadOnlyList<long?> DeadLetters, IReadOnlyList<double> PaymentsPerSecond, IReadOnlyList<double?> PaymentP50Ms,
+    IReadOnlyList<double?> PaymentP99Ms);

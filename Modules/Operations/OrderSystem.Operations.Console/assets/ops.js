@@ -26,7 +26,8 @@
     if (!charts[id]) {
       charts[id] = new uPlot({
         title, width: 520, height: 220,
-        series: [{}].concat(labels.map((label, i) => ({ label, stroke: ['#2962ff', '#00a86b', '#b00020'][i], width: 2 }))),
+        // Gaps spanned: a latency exists only in samples that had payments.
+        series: [{}].concat(labels.map((label, i) => ({ label, stroke: ['#2962ff', '#00a86b', '#b00020'][i], width: 2, spanGaps: true }))),
       }, data, el);
     } else {
       charts[id].setData(data);
@@ -45,11 +46,24 @@
       keyed('refunds-by-state', latest.refundsByState, 'refunds-');
       document.getElementById('oldest-processing').textContent = latest.oldestProcessingRefundSince ?? 'none';
       rows('outboxes', latest.outboxes.map(o => [o.module, o.pending, o.parked, o.oldestAgeSeconds.toFixed(1)]));
-      rows('queues', (latest.queues || []).map(q => [q.module, q.ready, q.consumers, q.deadLetters]));
-      rows('breakers', latest.breakers.map(b => [b.party, b.state, b.since, b.waiting]));
+      const measured = latest.measured;
+      const ms = v => v == null ? '–' : v.toFixed(1);
+      document.getElementById('payments-per-second').textContent = measured.paymentsPerSecond.toFixed(1);
+      document.getElementById('payment-p50').textContent = ms(measured.paymentP50Ms);
+      document.getElementById('payment-p99').textContent = ms(measured.paymentP99Ms);
+      const flow = m => measured.modules.find(f => f.module === m) || { consumedPerSecond: 0, failed: 0 };
+      rows('queues', (latest.queues || []).map(q => [q.module, q.ready, q.consumers, q.deadLetters,
+        flow(q.queue).consumedPerSecond.toFixed(1), flow(q.queue).failed]));
+      const calls = p => measured.parties.find(c => c.party === p);
+      const clock = at => new Date(at).toLocaleTimeString();
+      rows('breakers', latest.breakers.map(b => [b.party, b.state, clock(b.since), b.waiting,
+        calls(b.party) ? calls(b.party).callsPerSecond.toFixed(1) : '0.0',
+        calls(b.party) && calls(b.party).errorRate != null ? (100 * calls(b.party).errorRate).toFixed(0) + ' %' : '–']));
       document.querySelectorAll('#breakers tr').forEach(tr => tr.children[1].className = 'state-' + tr.children[1].textContent);
       chart('chart-orders', 'Orders', ['paid', 'created'], [history.time, history.paid, history.created]);
       chart('chart-backlog', 'Backlog', ['outbox pending', 'dead letters'], [history.time, history.outboxPending, history.deadLetters]);
+      chart('chart-payments', 'Payments per second', ['payments/s'], [history.time, history.paymentsPerSecond]);
+      chart('chart-latency', 'Payment latency (ms)', ['p50', 'p99'], [history.time, history.paymentP50Ms, history.paymentP99Ms]);
     } catch (e) {
       document.getElementById('unavailable').textContent = 'The console could not refresh: ' + e;
     } finally {

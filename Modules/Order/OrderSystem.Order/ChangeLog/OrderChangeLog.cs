@@ -31,7 +31,7 @@ internal sealed class OrderChangeLog(ModuleStore<ModuleTag> orders, IOptions<Ord
     private static readonly Dictionary<string, Type> Described = new[]
     {
         typeof(OrderCreated), typeof(OrderPaid), typeof(OrderExpired), typeof(OrderRefundRequested), typeof(OrderFulfillmentStepChanged),
-        // Refunds (issue 15) adds its events here: OrderCancelled, and a refund's state changes for RefundChanged.
+        typeof(OrderCancelled), typeof(UnpaidOrderCancelled), typeof(OrderRefundChanged),
     }.ToDictionary(t => t.FullName!, StringComparer.Ordinal);
 
     // The first time each still-empty range was seen, by its first id. Only the feed's single sequencer reads.

@@ -30,7 +30,8 @@ internal sealed class LatePayment(ModuleStore<ModuleTag> orders, IRefundRequests
     {
         var expired = new OrderExpired(order.OrderId, order.UserId,
             [.. order.Items.Select(i => new OrderLine(i.Sku, i.Quantity, i.UnitPrice))], order.ExpiresAt, now);
-        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, RefundReasons.OrderExpired, now);
+        var refundId = Guid.CreateVersion7();
+        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, RefundReasons.OrderExpired, now, refundId);
         // Each insert only when the statement before it changed its row: all of them, or nothing.
         MySqlBatchCommand[] reserved = order.StockReserved
             ? [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(),
@@ -43,26 +44,27 @@ internal sealed class LatePayment(ModuleStore<ModuleTag> orders, IRefundRequests
             [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), expired, now),
              .. reserved,
              orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now),
-             .. RefundCommands(order, paymentId, order.TotalAmount, now)], ct);
+             .. RefundCommands(refundId, order, paymentId, order.TotalAmount, now)], ct);
     }
 
     /// <summary>Records the first payment for an Expired order and requests its refund; null when the order changed meanwhile.</summary>
     public Task<IResult?> RecordAsync(MySqlConnection connection, StoredOrder order, string paymentId, decimal amount, DateTime now, CancellationToken ct)
     {
-        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, amount, RefundReasons.OrderExpired, now);
+        var refundId = Guid.CreateVersion7();
+        var refund = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, amount, RefundReasons.OrderExpired, now, refundId);
         return RunAsync(connection, new MySqlBatchCommand(RecordSql)
             {
                 Parameters = { new("@PaymentId", paymentId), new("@Id", order.OrderId) },
             },
-            [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now), .. RefundCommands(order, paymentId, amount, now)], ct);
+            [orders.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), refund, now), .. RefundCommands(refundId, order, paymentId, amount, now)], ct);
     }
 
     public static IResult Problem(string detail =
         "The order's payment window ended before the payment arrived; the order is closed and the payment is being refunded.") =>
         Problems.Create(StatusCodes.Status409Conflict, "order-expired", "Order expired.", detail);
 
-    private IReadOnlyList<MySqlBatchCommand> RefundCommands(StoredOrder order, string paymentId, decimal amount, DateTime now) =>
-        refunds.CreateRequestCommands(new RefundRequest(Guid.CreateVersion7(), order.OrderId, paymentId, amount, RefundReasons.OrderExpired), now);
+    private IReadOnlyList<MySqlBatchCommand> RefundCommands(Guid refundId, StoredOrder order, string paymentId, decimal amount, DateTime now) =>
+        refunds.CreateRequestCommands(new RefundRequest(refundId, order.OrderId, paymentId, amount, RefundReasons.OrderExpired), now);
 
     private async Task<IResult?> RunAsync(MySqlConnection connection, MySqlBatchCommand change, MySqlBatchCommand[] events, CancellationToken ct)
     {
