@@ -4,7 +4,7 @@
 #   ./run.sh            start everything, host in the foreground (Ctrl+C stops the host)
 #   ./run.sh --detach   same, but leave the host in the background and return
 #                       (pid: .local/host.pid, log: .local/host.log)
-#   ./run.sh stop       stop the host, the simulated third parties and the servers (MariaDB, RabbitMQ)
+#   ./run.sh stop       stop the host, the simulated third parties and the servers (MariaDB, RabbitMQ, Redis)
 #
 # Environment: ORDERSYSTEM_URL (default http://127.0.0.1:5080), Admin__ApiKey
 # (overrides Admin:ApiKey from ./appsettings.json), plus the ORDERSYSTEM_* port
@@ -211,6 +211,7 @@ cat <<EOF
     API reference       $URL/docs      (OpenAPI document: $URL/openapi/v1.json)
     RabbitMQ management http://127.0.0.1:${ORDERSYSTEM_RABBIT_MGMT_PORT:-15682}  (user ordersystem / ordersystem)
     MariaDB             127.0.0.1:${ORDERSYSTEM_DB_PORT:-3316}  (user ordersystem / ordersystem, database ordersystem)
+    Redis               127.0.0.1:${ORDERSYSTEM_REDIS_PORT:-6390}  (the flash sales' store; ConnectionStrings:Redis)
     Third parties (simulated)  http://127.0.0.1:${ORDERSYSTEM_SIMULATOR_PORT:-5089}  (PUT /control/{sms|logistics|payments})
 EOF
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build and test OrderSystem against local MariaDB/RabbitMQ (scripts/servers.sh).
+# Build and test OrderSystem against local MariaDB/RabbitMQ/Redis (scripts/servers.sh).
 #
 #   ./test.sh [--fast] [extra dotnet test args]    e.g. ./test.sh --filter "FullyQualifiedName~Orders"
 #

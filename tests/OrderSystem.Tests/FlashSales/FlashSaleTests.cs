@@ -113,6 +113,28 @@ public sealed class FlashSaleTests : FlashSaleTest
     }
 
     [Test]
+    public async Task A_payment_after_a_flash_orders_window_is_refunded_and_its_units_still_come_back_once()
+    {
+        var sku = await NewProductAsync(available: 1);
+        await Api.DefineAsync("late", sku, units: 1, price: 3.00m);
+        var ticket = FlashSaleApi.TicketOf(await Api.RequestAsync("late", "late-payer"));
+        await Api.WaitUntilWrittenAsync("late", [ticket]);
+        await using (var connection = await System.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE order_orders SET expires_at = UTC_TIMESTAMP(6) WHERE id = @Id", new { Id = ticket });
+        }
+
+        // The payment and the closer race for the expiry: either one closes the order, and announces it once.
+        var late = await Api.PayAsync(ticket, "pay-late-flash", 3.00m);
+
+        Assert.That(late.Json["type"]!.GetValue<string>(), Is.EqualTo(Problem + "order-expired"), late.ToString());
+        await Eventually.Until(() => Api.RemainingAsync("late"), n => n == 1, TimeSpan.FromSeconds(15), "the unit to come back to the sale");
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM order_outbox WHERE message_type LIKE '%.ReservedOrderExpired'"), Is.EqualTo(1));
+        Assert.That(await StockAsync(sku), Is.EqualTo((0, 1)), "nothing was deducted");
+        await Api.WaitUntilReconciledAsync();
+    }
+
+    [Test]
     public async Task A_cancelled_unpaid_flash_order_gives_its_units_back_too()
     {
         var sku = await NewProductAsync(available: 1);
@@ -183,6 +205,27 @@ public sealed class FlashSaleTests : FlashSaleTest
         Assert.That(await CountAsync("SELECT COUNT(*) FROM order_orders"), Is.Zero);
         var store = System.Get<OrderSystem.FlashSales.SaleStore>();
         await Eventually.Until(() => store.ReadAsync("vanishing"), c => c!.Left == 3, TimeSpan.FromSeconds(10), "the units to go back to the sale");
+    }
+
+    [Test]
+    public async Task Reconciliation_finds_a_reservation_and_a_store_that_do_not_add_up()
+    {
+        var sku = await NewProductAsync(available: 5);
+        await Api.DefineAsync("audited", sku, units: 5);
+        await Api.WaitUntilWrittenAsync("audited", [FlashSaleApi.TicketOf(await Api.RequestAsync("audited", "audited-buyer"))]);
+        await Api.WaitUntilReconciledAsync();
+
+        // A unit taken from the reservation behind the sale's back, and one conjured up in the store.
+        await using (var connection = await System.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE inventory_products SET reserved = reserved - 1 WHERE sku = @Sku", new { Sku = sku });
+        }
+        var store = System.Get<OrderSystem.FlashSales.SaleStore>();
+        await store.Db.HashIncrementAsync(store.Sale("audited"), "left", 1);
+
+        var audit = await Api.SendRawAsync(HttpMethod.Get, "/api/admin/reconciliation", null, ("X-Api-Key", TestSettings.AdminKey));
+        var checks = audit.Json["findings"]!.AsArray().Select(f => f!["check"]!.GetValue<string>()).Order().ToList();
+        Assert.That(checks, Is.EqualTo(new[] { "flash-reserved-mismatch", "flash-store-mismatch" }), audit.ToString());
     }
 
     private static async Task ExpireAsync(string orderId)

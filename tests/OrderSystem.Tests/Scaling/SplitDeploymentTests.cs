@@ -5,7 +5,7 @@ using OrderSystem.Tests.Infrastructure;
 namespace OrderSystem.Tests.Scaling;
 
 /// <summary>
-/// The same build as three kinds of process (Order+Inventory, Points+Marketing, Push+Warehouse), two instances of each,
+/// The same build as three kinds of process (Order+Inventory+Refunds+FlashSales, Points+Marketing, Push+Warehouse), two instances of each,
 /// as real OS processes over one database and one broker.
 /// </summary>
 [Category("Slow")]
@@ -14,7 +14,7 @@ public sealed class SplitDeploymentTests
     private const int OrderCount = 200;
 
     private static readonly (string Name, string Modules)[] Roles =
-        [("buyer", "Order,Inventory,Refunds"), ("loyalty", "Points,Marketing"), ("delivery", "Push,Warehouse")];
+        [("buyer", "Order,Inventory,Refunds,FlashSales"), ("loyalty", "Points,Marketing"), ("delivery", "Push,Warehouse")];
 
     [Test]
     public async Task Modules_split_over_processes_and_instances_deliver_each_effect_exactly_once()
