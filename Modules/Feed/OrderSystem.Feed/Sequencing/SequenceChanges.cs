@@ -22,16 +22,6 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
 
     private const string StatesSql = "SELECT order_id AS OrderId, version AS Version, state AS State FROM feed_orders WHERE order_id IN @Ids";
 
-    private const string InsertEventSql = """
-        INSERT INTO feed_events (sequence, order_id, version, type, occurred_at, source_position, body, sequenced_at)
-        VALUES (@Sequence, @OrderId, @Version, @Type, @OccurredAt, @SourcePosition, @Body, @Now)
-        """;
-
-    private const string UpsertStateSql = """
-        INSERT INTO feed_orders (order_id, version, sequence, state) VALUES (@OrderId, @Version, @Sequence, @State)
-        ON DUPLICATE KEY UPDATE version = VALUES(version), sequence = VALUES(sequence), state = VALUES(state)
-        """;
-
     private const string MoveCursorSql = """
         UPDATE feed_cursor SET source_position = @Through, last_sequence = @Last
         WHERE id = 1 AND source_position = @From AND last_sequence = @Expected
@@ -61,8 +51,7 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
         var now = clock.GetUtcNow().UtcDateTime;
         var sequence = cursor.LastSequence;
 
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await using var write = new MySqlBatch(connection, tx);
+        var events = new List<SequencedRows.EventRow>();
         foreach (var change in batch.Changes)
         {
             var orderId = OrderProjection.OrderIdOf(change.Event);
@@ -73,31 +62,19 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
                 orders[orderId] = tracked;
                 touched.Add(orderId);
                 var feedEvent = new FeedEvent(sequence, orderId, tracked.Version, produced.Type, produced.OccurredAt, produced.State, produced.Change);
-                write.BatchCommands.Add(new MySqlBatchCommand(InsertEventSql)
-                {
-                    Parameters =
-                    {
-                        new("@Sequence", sequence), new("@OrderId", orderId), new("@Version", tracked.Version), new("@Type", produced.Type),
-                        new("@OccurredAt", produced.OccurredAt), new("@SourcePosition", change.Position), new("@Body", feedEvent.ToJson()),
-                        new("@Now", now),
-                    },
-                });
+                events.Add(new(sequence, orderId, tracked.Version, produced.Type, produced.OccurredAt, change.Position, feedEvent.ToJson()));
             }
         }
-        foreach (var orderId in touched)
+
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (events.Count > 0)
         {
-            var tracked = orders[orderId];
-            write.BatchCommands.Add(new MySqlBatchCommand(UpsertStateSql)
+            var states = touched.Select(id => new SequencedRows.StateRow(id, orders[id].Version, orders[id].Sequence,
+                JsonSerializer.Serialize(orders[id].State, FeedEvent.Json))).ToList();
+            await using var write = new MySqlBatch(connection, tx)
             {
-                Parameters =
-                {
-                    new("@OrderId", orderId), new("@Version", tracked.Version), new("@Sequence", tracked.Sequence),
-                    new("@State", JsonSerializer.Serialize(tracked.State, FeedEvent.Json)),
-                },
-            });
-        }
-        if (write.BatchCommands.Count > 0)
-        {
+                BatchCommands = { SequencedRows.InsertEvents(events, now), SequencedRows.UpsertStates(states) },
+            };
             await write.ExecuteNonQueryAsync(ct);
         }
         // Checked on its own: a batch reports only its total of rows.
