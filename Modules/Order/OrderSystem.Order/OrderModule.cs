@@ -59,7 +59,6 @@ public static class OrderModule
         builder.Services.AddSingleton<IReservedOrders, ReservedOrders>(); // flash sales' port
         builder.AddConsumers(bus =>
         {
-            // First: each definition sets the queue's prefetch, and this one-at-a-time consumer's must not be the last word.
             bus.AddConsumer<RecordRefundChanged, RecordRefundChangedDefinition>(); // the feed's refund states
             bus.AddConsumer<RecordPointsGranted, OrderConsumerDefinition<RecordPointsGranted>>();
             bus.AddConsumer<RecordCouponIssued, OrderConsumerDefinition<RecordCouponIssued>>();
