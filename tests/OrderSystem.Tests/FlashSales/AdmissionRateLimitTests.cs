@@ -28,6 +28,9 @@ public sealed class AdmissionRateLimitTests
         await _system.Api.PutProductAsync(sku, 1.00m, 1000);
         Assert.That((await _system.Api.DefineAsync("shed", sku, units: 1000)).Status, Is.EqualTo(HttpStatusCode.OK));
 
+        // The other test of this fixture may have emptied the bucket just before: it refills on the limiter's own clock, one
+        // token per 100 ms up to 10, so after a second it is full again whatever ran before (CI failed here with 0 accepted).
+        await Task.Delay(TimeSpan.FromMilliseconds(1100));
         var replies = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(() => _system.Api.RequestAsync("shed", $"b-{i}"))));
         var logins = new List<HttpResponseMessage>();
         for (var i = 0; i < 7; i++)
@@ -36,7 +39,7 @@ public sealed class AdmissionRateLimitTests
         }
 
         var shed = replies.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToList();
-        // At most a second's worth (the bucket may be partly spent by the other test) and what refilled meanwhile.
+        // At most a full bucket and what refilled during the burst; at least one.
         Assert.That(replies.Count(r => r.Status == HttpStatusCode.Accepted), Is.InRange(1, 20));
         Assert.That(replies.Count(r => r.Status is not (HttpStatusCode.Accepted or HttpStatusCode.TooManyRequests)), Is.Zero,
             string.Join("; ", replies.Where(r => r.Status is not (HttpStatusCode.Accepted or HttpStatusCode.TooManyRequests))));
