@@ -78,25 +78,6 @@ public sealed class FlashSaleHostileInputTests : FlashSaleTest
         yield return new("define: no body", HttpStatusCode.BadRequest, _ => Put("new-sale", "{}", key));
     }
 
-    // The ticket's order is followed by the feed's sequencer: compare once it has sequenced and published every outbox row.
-    private const string FeedBehindSql = """
-        SELECT (SELECT COUNT(*) FROM order_outbox) > 0 AND NOT EXISTS (SELECT 1 FROM feed_cursor
-            WHERE source_position >= (SELECT MAX(id) FROM order_outbox) AND published_sequence = last_sequence)
-        """;
-
-    private static async Task<string> SettledChecksumAsync()
-    {
-        await Eventually.Until(() => CountAsync(FeedBehindSql), behind => behind == 0, TimeSpan.FromSeconds(20), "the feed to catch up");
-        string? last = null;
-        return (await Eventually.Until(async () =>
-        {
-            await using var connection = await System.OpenAsync();
-            var previous = last;
-            last = await DatabaseChecksum.OfAsync(connection);
-            return (Checksum: last, Same: last == previous);
-        }, c => c.Same, TimeSpan.FromSeconds(20), "the database to settle")).Checksum;
-    }
-
     private static async Task<Reply> SendText(string path)
     {
         using var response = await Api.Http.PostAsync(path, new StringContent("userId=u&quantity=1"));

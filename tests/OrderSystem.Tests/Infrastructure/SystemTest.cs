@@ -41,4 +41,30 @@ public abstract class SystemTest
         await using var connection = await System.OpenAsync();
         return await connection.ExecuteScalarAsync<long>(sql, args);
     }
+
+    // Order records each refund state it is told of (order_inbox) after Refunds publishes it; the feed then sequences
+    // Order's outbox and publishes what it sequenced.
+    private const string StillSettlingSql = """
+        SELECT (SELECT COUNT(*) FROM refunds_outbox WHERE message_type LIKE '%.RefundChanged') > (SELECT COUNT(*) FROM order_inbox)
+            OR ((SELECT COUNT(*) FROM order_outbox) > 0 AND NOT EXISTS (SELECT 1 FROM feed_cursor
+                WHERE source_position >= (SELECT MAX(id) FROM order_outbox) AND published_sequence = last_sequence))
+        """;
+
+    /// <summary>
+    /// The database's checksum once nothing asynchronous is left to write: every refund state recorded by Order, the
+    /// feed caught up with Order's outbox, and two checksums in a row the same.
+    /// </summary>
+    internal static async Task<string> SettledChecksumAsync()
+    {
+        await Eventually.Until(() => CountAsync(StillSettlingSql), settling => settling == 0, TimeSpan.FromSeconds(30),
+            "Order to record every refund state and the feed to catch up");
+        string? last = null;
+        return (await Eventually.Until(async () =>
+        {
+            await using var connection = await System.OpenAsync();
+            var previous = last;
+            last = await DatabaseChecksum.OfAsync(connection);
+            return (Checksum: last, Same: last == previous);
+        }, c => c.Same, TimeSpan.FromSeconds(20), "the database to settle")).Checksum;
+    }
 }

@@ -69,8 +69,7 @@ public sealed partial class RejectedRequestTests : SystemTest
     public async Task Is_rejected_with_a_problem_and_changes_nothing(Case rejected)
     {
         var world = await BuildWorldAsync();
-        await using var connection = await System.OpenAsync();
-        var before = await DatabaseChecksum.OfAsync(connection);
+        var before = await SettledChecksumAsync();
 
         var reply = await rejected.Send(world);
 
@@ -79,6 +78,7 @@ public sealed partial class RejectedRequestTests : SystemTest
         Assert.That(reply.Json["title"]?.GetValue<string>(), Is.Not.Empty);
         Assert.That(reply.Json["detail"]?.GetValue<string>() ?? reply.Json["errors"]?.ToJsonString(), Is.Not.Empty,
             "the problem says what to fix");
+        await using var connection = await System.OpenAsync();
         Assert.That(await DatabaseChecksum.OfAsync(connection), Is.EqualTo(before));
     }
 
