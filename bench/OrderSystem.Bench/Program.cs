@@ -7,11 +7,11 @@ if (args.Contains("--help") || args.Contains("-h"))
         OrderSystem.Bench: payment latency and throughput, synchronous chain vs outbox vs the machine's limits.
         Usually run through bench/run.sh, which builds, starts the servers and passes these through.
 
-          --scenarios sync,outbox,limits   which scenarios (default: all three); also expiry, isolation and flash-sale,
-                                run only when named
+          --scenarios sync,outbox,limits   which scenarios (default: all three); also expiry, isolation, feed and
+                                flash-sale, run only when named
           --runs a,b            only these runs: sync-spikes-on, sync-spikes-off, outbox-spikes-on, outbox-spikes-off,
                                 outbox-c64-spikes-on, outbox-costs-zero, lag-costs-zero, payment-path-only, relay-drain,
-                                bare-transaction, product-transaction, http-floor, raw-broker
+                                bare-transaction, product-transaction, http-floor, raw-broker, feed-off, feed-on, feed-lag
           --orders N            payments per outbox run (default 20000); also the bare and product transactions'
           --sync-orders N       payments per synchronous-chain run (default 1500)
           --warmup N            warm-up payments before each run, at full speed (default 8000) ...
@@ -22,6 +22,7 @@ if (args.Contains("--help") || args.Contains("-h"))
           --skus N              catalog size (default 1000)
           --latency-rate R      payments/s of the outbox latency runs (default: what the synchronous chain managed)
           --lag-rate R          payments/s for the costs-zero lag run (default: half the measured maximum)
+          --feed-changes-rate R order changes/s of the feed's lag run (default 1000; a payment makes five)
           --relay-messages N    rows for the relay drain (default 20000)
           --broker-messages N   messages for the raw broker ceiling (default 20000)
           --points-ms, --coupon-ms, --sms-ms, --logistics-ms     costs (default 50, 60, 100, 500)

@@ -66,20 +66,27 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         var off = await ProductRunAsync("feed-off", Costs.Zero, null, lagWait: null, ct, settings: [("Feed__Enabled", "false")]);
         var on = await ProductRunAsync("feed-on", Costs.Zero, null, lagWait: null, ct, beforeMeasuring: Settled);
         FeedLagWatch? watch = null;
+        FeedLag? lag = null;
+        var measuredFrom = DateTime.MinValue;
         var paymentsPerSecond = options.FeedChangesRate / FeedLagWatch.ChangesPerPayment;
-        var lagRun = await ProductRunAsync("feed-lag", Costs.Zero, paymentsPerSecond, lagWait: null, ct, beforeMeasuring: async token =>
+        await ProductRunAsync("feed-lag", Costs.Zero, paymentsPerSecond, lagWait: null, ct,
+            beforeMeasuring: async token =>
+            {
+                await Settled(token);
+                watch = await FeedLagWatch.StartAsync(options, token);
+                measuredFrom = DateTime.UtcNow;
+            },
+            // While the host still runs: the last payments' changes are still on their way to the stream.
+            afterMeasuring: async (run, token) => lag = await watch!.MeasureAsync(measuredFrom, run, options.FeedChangesRate, token));
+        if (watch is not null)
         {
-            await Settled(token);
-            watch = await FeedLagWatch.StartAsync(options, token);
-        });
-        if (off is null || on is null || lagRun is null || watch is null)
+            await watch.DisposeAsync();
+        }
+        if (off is null || on is null || lag is null)
         {
             return;
         }
-        await using (watch)
-        {
-            report.Feed = new FeedRecord(off, on, await watch.MeasureAsync(lagRun, options.FeedChangesRate, ct));
-        }
+        report.Feed = new FeedRecord(off, on, lag);
         Log($"feed: ratio {report.Feed.Ratio:0.00}, lag p99 {report.Feed.Lag.Latency.P99:N0} ms at {report.Feed.Lag.ChangesPerSecond:N0} changes/s");
     }
 
@@ -164,7 +171,8 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
 
     private async Task<RunRecord?> ProductRunAsync(
         string name, Costs costs, double? rate, TimeSpan? lagWait, CancellationToken ct, bool consumers = true,
-        (string Key, string Value)[]? settings = null, Func<CancellationToken, Task>? beforeMeasuring = null)
+        (string Key, string Value)[]? settings = null, Func<CancellationToken, Task>? beforeMeasuring = null,
+        Func<RunRecord, CancellationToken, Task>? afterMeasuring = null)
     {
         if (!options.Includes(name))
         {
@@ -182,6 +190,10 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
             options.ManagesHost ? costs : null, shop, host is null ? new RemoteProcess() : host, orders, rate,
             consumers ? WarmupDrain.Fulfillment : WarmupDrain.Relay, lagWait, ct, beforeMeasuring);
         report.Runs.Add(run);
+        if (afterMeasuring is not null)
+        {
+            await afterMeasuring(run, ct);
+        }
         return run;
     }
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.FlashSales.Contracts;
 using OrderSystem.Operations.Contracts;
 using StackExchange.Redis;
 
@@ -60,6 +61,7 @@ public static class FlashSalesModule
         builder.Services.AddSingleton<SaleCloser>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SaleCloser>());
         builder.Services.AddSingleton<IReconciliationAudit, AuditFlashSales>();
+        builder.Services.AddSingleton<IFlashSaleOperations, FlashSaleOperations>(); // the operator console's view
         // Composes with the other limits of the host (the console's); UseRateLimiter() is in the pipeline once, for all.
         builder.Services.AddRateLimiter(limiter => limiter.AddPolicy<string, AdmissionRateLimit>(AdmissionRateLimit.Name));
         builder.AddConsumers(bus => bus.AddConsumer<ReturnUnitsOnOrderLapsed, ReturnUnitsOnOrderLapsedDefinition>());

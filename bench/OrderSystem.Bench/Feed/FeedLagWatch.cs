@@ -50,11 +50,10 @@ internal sealed class FeedLagWatch : IAsyncDisposable
         }
     }
 
-    /// <summary>The lag of the changes made during <paramref name="run"/>'s measured payments, once they have all arrived.</summary>
-    public async Task<FeedLag> MeasureAsync(RunRecord run, double targetChangesPerSecond, CancellationToken ct)
+    /// <summary>The lag of the changes made during <paramref name="run"/>'s measured payments (from <paramref name="from"/>), once they have all arrived.</summary>
+    public async Task<FeedLag> MeasureAsync(DateTime from, RunRecord run, double targetChangesPerSecond, CancellationToken ct)
     {
-        var to = DateTime.UtcNow;
-        var from = to - run.Load.Elapsed;
+        var to = from + run.Load.Elapsed;
         // Changes of the last payments may still be on their way: wait until nothing has arrived for two seconds.
         var count = -1;
         while (Count() != count)

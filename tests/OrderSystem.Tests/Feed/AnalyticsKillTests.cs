@@ -43,7 +43,7 @@ public sealed class AnalyticsKillTests
         using var stopLoad = new CancellationTokenSource();
         var load = new ShopLoad(system.Api);
         await load.SeedAsync();
-        var shoppers = Enumerable.Range(0, 3).Select(i => load.RunAsync(seed + i, stopLoad.Token)).ToList();
+        var shoppers = Enumerable.Range(0, 2).Select(i => load.RunAsync(seed + i, stopLoad.Token)).ToList();
 
         consumer.Start();
         var duringStartUp = 0;
@@ -60,7 +60,7 @@ public sealed class AnalyticsKillTests
             {
                 Assert.That(await consumer.WaitUntilReadingAsync(TimeSpan.FromSeconds(30)), Is.True,
                     $"start {consumer.Starts} attaches to the stream: see {consumer.LogPath}");
-                await Task.Delay(random.Next(0, 1500));
+                await Task.Delay(random.Next(0, 1000));
             }
             Assert.That(consumer.HasExited, Is.False, $"the consumer stopped by itself before kill {i + 1}: see {consumer.LogPath}");
             await consumer.KillAsync();

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Playwright;
 using OrderSystem.Push;
+using OrderSystem.Tests.FlashSales;
 using OrderSystem.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -148,6 +149,10 @@ public sealed class ConsoleTests
         await Expect(page.Locator("#breakers tbody tr").First).ToContainTextAsync("closed");
         await Expect(page.Locator("#chart-orders canvas")).ToHaveCountAsync(1);
         await Expect(page.Locator("#chart-latency canvas")).ToHaveCountAsync(1);
+        var saleId = Fresh("sale");
+        var sale = await Api.DefineAsync(saleId, sku, units: 3);
+        Assert.That(sale.Status, Is.EqualTo(HttpStatusCode.OK), sale.ToString());
+        await Expect(page.Locator($"#flash-sales tr[data-key='{saleId}'] td").Nth(3)).ToHaveTextAsync("3");
         // The payment is in one sample's rate and latency (the next sample has none): the history the charts draw keeps it.
         var payments = await Eventually.Until(() => page.EvaluateAsync<double[]>(
                 "async () => (await (await fetch('/ops/api/overview')).json()).history.paymentP99Ms.filter(v => v != null)"),

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Outbox;
+using OrderSystem.FlashSales.Contracts;
 using OrderSystem.Order.Contracts;
 using OrderSystem.Refunds.Contracts;
 using OrderSystem.ThirdParties;
@@ -120,9 +121,11 @@ internal sealed partial class OverviewSampler(
         var queues = await Try("broker", async () => (await deadLetters.DepthsAsync(ct))
             .Select(d => new QueueFigure(d.Module, d.Queue, d.Ready, d.Consumers, d.Errors)).ToList());
         var refundSummary = refunds is null ? null : await Try("refunds", () => refunds.SummarizeAsync(ct));
+        var flashSales = services.GetService<IFlashSaleOperations>();
+        var openSales = flashSales is null ? null : await Try("flash sales", () => flashSales.OpenSalesAsync(20, ct));
         var breakers = parties.Select(p => new BreakerFigure(p.Name, StateName(p.State), p.StateSince, p.Waiting)).ToList();
         return new OverviewSnapshot(now, byStatus, due, outboxes, queues, breakers, refundSummary?.ByState,
-            refundSummary?.OldestProcessingSince, measurements.Take(now), unavailable);
+            refundSummary?.OldestProcessingSince, openSales, measurements.Take(now), unavailable);
     }
 
     private async Task<IReadOnlyList<OutboxFigure>> OutboxesAsync(DateTime now, CancellationToken ct)

@@ -1,3 +1,5 @@
+using OrderSystem.FlashSales.Contracts;
+
 namespace OrderSystem.Operations.Console.Overview;
 
 /// <summary>
@@ -13,6 +15,7 @@ internal sealed record OverviewSnapshot(
     IReadOnlyList<BreakerFigure> Breakers,
     IReadOnlyDictionary<string, long>? RefundsByState,
     DateTime? OldestProcessingRefundSince,
+    IReadOnlyList<OpenSale>? OpenFlashSales,
     MeasuredFigures Measured,
     IReadOnlyList<string> Unavailable);
 

@@ -46,6 +46,7 @@
       keyed('refunds-by-state', latest.refundsByState, 'refunds-');
       document.getElementById('oldest-processing').textContent = latest.oldestProcessingRefundSince ?? 'none';
       rows('outboxes', latest.outboxes.map(o => [o.module, o.pending, o.parked, o.oldestAgeSeconds.toFixed(1)]));
+      rows('flash-sales', (latest.openFlashSales || []).map(f => [f.saleId, f.sku, f.units, f.remaining, f.endsAt]));
       const measured = latest.measured;
       const ms = v => v == null ? '–' : v.toFixed(1);
       document.getElementById('payments-per-second').textContent = measured.paymentsPerSecond.toFixed(1);
