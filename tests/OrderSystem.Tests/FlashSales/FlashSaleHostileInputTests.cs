@@ -93,7 +93,7 @@ public sealed class FlashSaleHostileInputTests : FlashSaleTest
         await Api.WaitUntilWrittenAsync("hostile", [ticket]);
         var store = System.Get<SaleStore>();
         var countersBefore = await store.ReadAsync("hostile");
-        var before = await SettledChecksumAsync();
+        var before = await SystemTest.SettledChecksumAsync();
 
         var reply = await hostile.Send(ticket);
 
