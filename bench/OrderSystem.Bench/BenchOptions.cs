@@ -43,6 +43,9 @@ internal sealed class BenchOptions
         ["--flash-wave-seconds"] = "Bench:FlashWaveSeconds",
         ["--flash-concurrency"] = "Bench:FlashConcurrency",
         ["--isolation-rate"] = "Bench:IsolationRate",
+        ["--capacity-steps"] = "Bench:CapacitySteps",
+        ["--capacity-seconds"] = "Bench:CapacitySeconds",
+        ["--capacity-stop-after"] = "Bench:CapacityStopAfterUnsteady",
         ["--isolation-phase-seconds"] = "Bench:IsolationPhaseSeconds",
         ["--url"] = "Bench:Url",
         ["--host-dll"] = "Bench:HostDll",
@@ -89,6 +92,11 @@ internal sealed class BenchOptions
     /// <summary>The isolation scenario: payments per second, and the length of each phase (before, logistics hanging, after).</summary>
     public double IsolationRate { get; init; } = 100;
     public double IsolationPhaseSeconds { get; init; } = 30;
+
+    /// <summary>The capacity scenario: offered rates as fractions of the bare transaction, seconds at each, and how many unsteady rates in a row end it.</summary>
+    public IReadOnlyList<double> CapacitySteps { get; init; } = [0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50];
+    public double CapacitySeconds { get; init; } = 30;
+    public int CapacityStopAfterUnsteady { get; init; } = 2;
 
     /// <summary>A host that is already running: the benchmark then neither starts, restarts nor resets anything.</summary>
     public string? Url { get; init; }
@@ -158,6 +166,12 @@ internal sealed class BenchOptions
             FlashConcurrency = bench.GetValue("FlashConcurrency", defaults.FlashConcurrency),
             IsolationRate = bench.GetValue("IsolationRate", defaults.IsolationRate),
             IsolationPhaseSeconds = bench.GetValue("IsolationPhaseSeconds", defaults.IsolationPhaseSeconds),
+            CapacitySteps = bench["CapacitySteps"] is { } steps
+                ? [.. steps.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(f => double.Parse(f, System.Globalization.CultureInfo.InvariantCulture))]
+                : defaults.CapacitySteps,
+            CapacitySeconds = bench.GetValue("CapacitySeconds", defaults.CapacitySeconds),
+            CapacityStopAfterUnsteady = bench.GetValue("CapacityStopAfterUnsteady", defaults.CapacityStopAfterUnsteady),
             SyncOrders = bench.GetValue("SyncOrders", defaults.SyncOrders),
             WarmupOrders = bench.GetValue("WarmupOrders", defaults.WarmupOrders),
             WarmupSeconds = bench.GetValue("WarmupSeconds", defaults.WarmupSeconds),

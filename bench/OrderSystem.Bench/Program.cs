@@ -7,8 +7,8 @@ if (args.Contains("--help") || args.Contains("-h"))
         OrderSystem.Bench: payment latency and throughput, synchronous chain vs outbox vs the machine's limits.
         Usually run through bench/run.sh, which builds, starts the servers and passes these through.
 
-          --scenarios sync,outbox,limits   which scenarios (default: all three); also expiry, isolation, feed and
-                                flash-sale, run only when named
+          --scenarios sync,outbox,limits   which scenarios (default: all three); also expiry, isolation, feed,
+                                flash-sale and capacity, run only when named
           --runs a,b            only these runs: sync-spikes-on, sync-spikes-off, outbox-spikes-on, outbox-spikes-off,
                                 outbox-c64-spikes-on, outbox-costs-zero, lag-costs-zero, payment-path-only, relay-drain,
                                 bare-transaction, product-transaction, http-floor, raw-broker, feed-off, feed-on, feed-lag
@@ -28,6 +28,9 @@ if (args.Contains("--help") || args.Contains("-h"))
           --points-ms, --coupon-ms, --sms-ms, --logistics-ms     costs (default 50, 60, 100, 500)
           --spike-probability P --sms-spike-ms MS --logistics-spike-ms MS   spikes (default 0.05, 1200, 1500)
           --failure-probability P   simulated third-party failures (default 0)
+          --capacity-steps F,F,...   capacity: offered rates as fractions of the bare transaction
+                                (default 0.05,0.10,...,0.50); --capacity-seconds S at each (default 30);
+                                --capacity-stop-after N unsteady rates in a row end it (default 2)
           --isolation-rate R    isolation: payments/s, open loop (default 100)
           --isolation-phase-seconds S   isolation: seconds before, with logistics hanging, and after (default 30 each);
                                 first --warmup-seconds of payments at the same rate, not measured

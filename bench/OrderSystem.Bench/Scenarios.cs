@@ -54,6 +54,10 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         {
             await FlashSaleAsync(ct);
         }
+        if (options.Scenarios.Contains("capacity"))
+        {
+            await CapacityAsync(ct);
+        }
     }
 
     /// <summary>
@@ -88,6 +92,35 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         }
         report.Feed = new FeedRecord(off, on, lag);
         Log($"feed: ratio {report.Feed.Ratio:0.00}, lag p99 {report.Feed.Lag.Latency.P99:N0} ms at {report.Feed.Lag.ChangesPerSecond:N0} changes/s");
+    }
+
+    /// <summary>
+    /// Sustained capacity (issue 18, not in the default set): the bare transaction alone first, then one product host taking
+    /// open-loop payments at rising fractions of it.
+    /// </summary>
+    private async Task CapacityAsync(CancellationToken ct)
+    {
+        if (!options.ManagesHost)
+        {
+            report.Notes.Add("The capacity scenario needs a host of its own (no --url): it was skipped.");
+            return;
+        }
+        await using (var seeding = await StartProductHostAsync("capacity-seed", Costs.Zero, ct))
+        {
+            using var seedShop = Shop(seeding!.Url);
+            await Catalog.SeedAsync(seedShop, _skus, ct);
+        }
+        Log("capacity: bare payment transaction through MySqlConnector, alone");
+        var bare = await MeasureLimitAsync(MarkdownReport.BareTransactionRun, "limits: MySqlConnector, no HTTP, no outbox",
+            token => BareTransaction.RunAsync(options.ConnectionString, _skus, options.Orders, options.Concurrency, TimeSpan.FromSeconds(options.DurationSeconds), token), ct);
+        report.Runs.Add(bare);
+        var bareCpuMs = (bare.Usage.CpuPercent + bare.Usage.DatabaseCpuPercent) / 100 * bare.Load.Elapsed.TotalMilliseconds / bare.Load.Latency.Count;
+
+        await using var host = await StartProductHostAsync("capacity", Costs.Zero, ct);
+        using var shop = Shop(host!.Url);
+        await Catalog.SeedAsync(shop, _skus, ct);
+        report.Capacity = await new Capacity.CapacityScenario(options, shop, host, _skus, Log).RunAsync(bare.Load.PerSecond, bareCpuMs, ct);
+        Log($"capacity: sustained {report.Capacity.SustainedRatio:0.00} × bare");
     }
 
     /// <summary>A flash sale's wave beside ordinary payments (not in the default set).</summary>

@@ -48,7 +48,7 @@ internal sealed class CpuMeter
         return self.TotalProcessorTime;
     }
 
-    private static TimeSpan? CpuOf(int pid)
+    internal static TimeSpan? CpuOf(int pid)
     {
         try
         {

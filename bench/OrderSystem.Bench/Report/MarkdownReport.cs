@@ -18,6 +18,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     public Isolation.IsolationRecord? Isolation { get; set; }
     public Feed.FeedRecord? Feed { get; set; }
     public FlashSale.FlashSaleRecord? FlashSale { get; set; }
+    public Capacity.CapacityRecord? Capacity { get; set; }
 
     public const string BareTransactionRun = "bare-transaction";
     public const string ProductTransactionRun = "product-transaction";
@@ -60,6 +61,10 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         if (FlashSale is not null)
         {
             FlashSaleReport.Render(md, FlashSale);
+        }
+        if (Capacity is not null)
+        {
+            CapacityReport.Render(md, Capacity);
         }
         md.AppendLine("## Chart").AppendLine();
         md.AppendLine("![Payment latency by percentile](latency.svg)").AppendLine();
