@@ -8,10 +8,11 @@ if (args.Contains("--help") || args.Contains("-h"))
         Usually run through bench/run.sh, which builds, starts the servers and passes these through.
 
           --scenarios sync,outbox,limits   which scenarios (default: all three); also expiry, isolation, feed,
-                                flash-sale and capacity, run only when named
+                                flash-sale, capacity and peak-shaving, run only when named
           --runs a,b            only these runs: sync-spikes-on, sync-spikes-off, outbox-spikes-on, outbox-spikes-off,
                                 outbox-c64-spikes-on, outbox-costs-zero, lag-costs-zero, payment-path-only, relay-drain,
-                                bare-transaction, product-transaction, http-floor, raw-broker, feed-off, feed-on, feed-lag
+                                bare-transaction, product-transaction, http-floor, raw-broker, feed-off, feed-on, feed-lag,
+                                burst-yield-off, burst-yield-on
           --orders N            payments per outbox run (default 20000); also the bare and product transactions'
           --sync-orders N       payments per synchronous-chain run (default 1500)
           --warmup N            warm-up payments before each run, at full speed (default 8000) ...

@@ -58,6 +58,13 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         {
             await CapacityAsync(ct);
         }
+        if (options.Scenarios.Contains("peak-shaving"))
+        {
+            // Issue 17: the same burst with the fulfilling consumers at full concurrency, then yielding to the payments.
+            var lagWait = TimeSpan.FromSeconds(180);
+            await ProductRunAsync(PeakShavingReport.Off, Costs.Zero, null, lagWait, ct, settings: [("Fulfillment__YieldUnderPressure", "false")]);
+            await ProductRunAsync(PeakShavingReport.On, Costs.Zero, null, lagWait, ct, settings: [("Fulfillment__YieldUnderPressure", "true")]);
+        }
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Messaging.Yielding;
 using OrderSystem.BuildingBlocks.Observability;
 
 namespace OrderSystem.Order;
@@ -11,7 +12,7 @@ namespace OrderSystem.Order;
 /// Counts and times every payment callback by outcome, and logs its answer with the order id. It reads only the
 /// answer already built, so the payment path gets no extra I/O. Never logs the body or the signature.
 /// </summary>
-internal sealed partial class PaymentTelemetry(ILogger<PaymentTelemetry> logger) : IEndpointFilter
+internal sealed partial class PaymentTelemetry(ILogger<PaymentTelemetry> logger, LoadPressure pressure) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -30,6 +31,7 @@ internal sealed partial class PaymentTelemetry(ILogger<PaymentTelemetry> logger)
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
             PaymentMetrics.Answered(outcome, elapsed);
+            pressure.Record(elapsed); // the fulfilling modules yield while payments slow down
             LogAnswered(orderId, outcome, elapsed.TotalMilliseconds);
         }
     }

@@ -66,6 +66,10 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         {
             CapacityReport.Render(md, Capacity);
         }
+        if (Run(PeakShavingReport.Off) is { } yieldOff && Run(PeakShavingReport.On) is { } yieldOn)
+        {
+            PeakShavingReport.Render(md, yieldOff, yieldOn);
+        }
         md.AppendLine("## Chart").AppendLine();
         md.AppendLine("![Payment latency by percentile](latency.svg)").AppendLine();
         if (Notes.Count > 0)

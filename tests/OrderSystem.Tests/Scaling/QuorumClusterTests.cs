@@ -42,7 +42,7 @@ public sealed class QuorumClusterTests
         var rabbit = RabbitManagement.For("http://127.0.0.1:15692"); // a node that stays up
         foreach (var queue in ModuleTopology.Queues)
         {
-            Assert.That(await RabbitManagement.QueueTypeAsync("ordersystem-test-cluster", queue, rabbit), Is.EqualTo("quorum"), queue);
+            Assert.That(await RabbitManagement.QueueTypeAsync(system.VirtualHost, queue, rabbit), Is.EqualTo("quorum"), queue);
         }
 
         var orderIds = new List<string>();

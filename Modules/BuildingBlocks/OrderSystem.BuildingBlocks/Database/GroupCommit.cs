@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Data.Common;
 using MySqlConnector;
 
 namespace OrderSystem.BuildingBlocks.Database;
@@ -9,12 +11,19 @@ namespace OrderSystem.BuildingBlocks.Database;
 /// per message. Each caller still gets its own outcome: when a group fails on a statement, its units are tried again
 /// one by one, so only the unit at fault sees the failure (and its message is retried or dead-lettered alone); when it
 /// fails on an outage (<see cref="DatabaseOutage"/>), every unit gets the outage at once.
+/// Units group by database server connection (the data source), so the modules that share a database share its
+/// transactions through <see cref="For"/>: a payment's four steps arrive together and commit together.
 /// </summary>
 public sealed class GroupCommit(int maxUnits = 64)
 {
+    private static readonly ConditionalWeakTable<DbDataSource, GroupCommit> ByDataSource = [];
+
     private readonly Lock _gate = new();
     private List<Unit> _waiting = [];
     private bool _writing;
+
+    /// <summary>The group commit every writer to this database's data source shares (one pool per connection string).</summary>
+    public static GroupCommit For(Db db) => ByDataSource.GetValue(db.DataSource, _ => new GroupCommit());
 
     /// <summary>
     /// Commits <paramref name="commands"/> (no START or COMMIT of their own) in a transaction, alone or with others'.
@@ -49,7 +58,7 @@ public sealed class GroupCommit(int maxUnits = 64)
         }
     }
 
-    /// <summary>The next group (units of one <see cref="Db"/>, at most maxUnits), or null once nobody waits.</summary>
+    /// <summary>The next group (units of one data source, at most maxUnits), or null once nobody waits.</summary>
     private List<Unit>? TakeGroup()
     {
         lock (_gate)
@@ -59,12 +68,12 @@ public sealed class GroupCommit(int maxUnits = 64)
                 _writing = false;
                 return null;
             }
-            var db = _waiting[0].Db;
+            var dataSource = _waiting[0].Db.DataSource;
             var group = new List<Unit>(Math.Min(_waiting.Count, maxUnits));
             var rest = new List<Unit>();
             foreach (var unit in _waiting)
             {
-                (group.Count < maxUnits && ReferenceEquals(unit.Db, db) ? group : rest).Add(unit);
+                (group.Count < maxUnits && ReferenceEquals(unit.Db.DataSource, dataSource) ? group : rest).Add(unit);
             }
             _waiting = rest;
             return group;

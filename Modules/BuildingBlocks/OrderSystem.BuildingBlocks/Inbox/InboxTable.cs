@@ -13,7 +13,6 @@ public sealed class InboxTable
 {
     private readonly string _insertSql;
     private readonly string _existsSql;
-    private readonly GroupCommit _writes = new();
 
     public InboxTable(string tableName)
     {
@@ -33,7 +32,8 @@ public sealed class InboxTable
     /// twice) and reports it only when the effect was new. The report is <paramref name="inProcessReport"/> when the module
     /// it is for runs in this process and hands out its own write for it (Order's fulfillment view); else
     /// <paramref name="reportIfApplied"/>, written into the module's outbox, whose relay is woken after the commit.
-    /// Messages handled at the same time share one transaction and one round trip (<see cref="GroupCommit"/>); a failure
+    /// Messages handled at the same time, by any module on the same database, share one transaction and one round trip
+    /// (<see cref="GroupCommit.For"/>); a failure
     /// still belongs to its own message alone.
     /// </summary>
     public async Task ApplyOnceAsync<TReport>(Db db, Outbox.Outbox outbox, Guid messageId, string consumer,
@@ -42,11 +42,11 @@ public sealed class InboxTable
         var record = CreateRecord(messageId, consumer, now);
         if (inProcessReport is not null)
         {
-            await _writes.RunAsync(db, record, effect, (MySqlBatchCommand)inProcessReport);
+            await GroupCommit.For(db).RunAsync(db, record, effect, (MySqlBatchCommand)inProcessReport);
             return;
         }
         var report = outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), reportIfApplied, now);
-        await _writes.RunAsync(db, record, effect, report);
+        await GroupCommit.For(db).RunAsync(db, record, effect, report);
         // In a shared transaction nobody can tell whether this message's report was written: a redelivery costs at most
         // one needless relay pass.
         outbox.NotifyCommitted();

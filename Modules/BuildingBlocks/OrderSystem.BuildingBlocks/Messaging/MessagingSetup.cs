@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using OrderSystem.BuildingBlocks.Messaging.Yielding;
 using OrderSystem.BuildingBlocks.Modules;
 using OrderSystem.BuildingBlocks.Observability;
 
@@ -33,6 +34,9 @@ public static class MessagingSetup
         var registrations = Registrations(builder);
         var options = builder.Configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         builder.Services.Configure<ConsumerRetryOptions>(builder.Configuration.GetSection("Messaging"));
+        builder.Services.Configure<YieldOptions>(builder.Configuration.GetSection("Fulfillment"));
+        builder.Services.AddSingleton<LoadPressure>();
+        builder.Services.AddSingleton<FulfillmentYield>();
         builder.Services.AddMassTransit(bus =>
         {
             foreach (var register in registrations)

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Database;
+using OrderSystem.BuildingBlocks.Messaging.Yielding;
 using OrderSystem.BuildingBlocks.Modules;
 
 namespace OrderSystem.BuildingBlocks.Messaging;
@@ -13,11 +14,12 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
     where TConsumer : class, IConsumer
 {
     private readonly ConsumerRetryOptions _retry;
-
+    private readonly ModuleDeclaration _module;
 
     protected ModuleConsumerDefinition(ModuleDeclaration module, int concurrentMessageLimit, IOptions<ConsumerRetryOptions> retry)
     {
         _retry = retry.Value;
+        _module = module;
         EndpointName = module.Queue ?? throw new InvalidOperationException($"Module {module.Name} declares no queue for its consumers.");
         ConcurrentMessageLimit = concurrentMessageLimit;
         EndpointDefinition = ModuleQueueDefinition.For<TConsumer>(module.Queue, concurrentMessageLimit);
@@ -28,6 +30,12 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
         IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        // A fulfilling module gives way to the payments it shares the cores with (issue 17's peak shaving).
+        var yielding = context.GetRequiredService<FulfillmentYield>();
+        if (_module.ReportedStep is not null && yielding.Enabled)
+        {
+            consumerConfigurator.UseFilter(new YieldUnderPressureFilter<TConsumer>(yielding.For(_module.Name)));
+        }
         // A database outage is nobody's bug: keep the message in hand and wait for the database, rather than spend the
         // short retries below and send every message of the outage to the error queue.
         consumerConfigurator.UseMessageRetry(r =>

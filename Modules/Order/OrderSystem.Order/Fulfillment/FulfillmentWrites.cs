@@ -46,9 +46,6 @@ internal sealed class FulfillmentWrites(ModuleStore<ModuleTag> orders, IOptions<
 
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
-    // Reports from other processes arrive four per payment: concurrent ones share a transaction and a round trip.
-    private readonly GroupCommit _writes = new();
-
     private readonly bool _recordChanges = feed.Value.Enabled;
 
     public static string NameOf(FulfillmentStep step) => step switch
@@ -72,8 +69,8 @@ internal sealed class FulfillmentWrites(ModuleStore<ModuleTag> orders, IOptions<
             Parameters = { new("@OrderId", orderId), new("@Step", NameOf(step)), new("@Status", status), new("@At", at) },
         };
         return _recordChanges
-            ? _writes.RunAsync(orders.Db, upsert, ChangeRow(RecordChangeSql, orderId, step, status, at))
-            : _writes.RunAsync(orders.Db, upsert);
+            ? GroupCommit.For(orders.Db).RunAsync(orders.Db, upsert, ChangeRow(RecordChangeSql, orderId, step, status, at))
+            : GroupCommit.For(orders.Db).RunAsync(orders.Db, upsert);
     }
 
     /// <summary>
