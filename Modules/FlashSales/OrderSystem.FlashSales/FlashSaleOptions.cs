@@ -6,7 +6,7 @@ public sealed class FlashSaleOptions
     /// <summary>Admission requests each host lets through per second; the rest are answered 429 at once.</summary>
     public int AdmissionsPerSecond { get; set; } = 2000;
 
-    /// <summary>Orders each host's order writer creates per second at most, whatever the wave.</summary>
+    /// <summary>Orders the order writers of all hosts together create per second at most, whatever the wave (a budget per second in the store).</summary>
     public int MaxOrderWritesPerSecond { get; set; } = 500;
 
     /// <summary>Tickets written in one database transaction.</summary>

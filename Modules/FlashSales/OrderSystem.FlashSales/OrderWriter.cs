@@ -8,7 +8,8 @@ namespace OrderSystem.FlashSales;
 
 /// <summary>
 /// Turns admitted tickets into orders at a rate the database is comfortable with (FlashSales:MaxOrderWritesPerSecond,
-/// in batches of FlashSales:WriteBatchSize), however large the wave. It reads the store's stream in a consumer group, so
+/// in batches of FlashSales:WriteBatchSize), however large the wave and however many hosts write: the writers share each
+/// second's budget in the store. It reads the store's stream in a consumer group, so
 /// writers on several hosts share it; an entry is acknowledged only after its batch committed, and entries a crashed
 /// writer had read are taken over once idle for FlashSales:ClaimIdleMs. Writing is idempotent per ticket, so an entry
 /// written twice still makes one order.
@@ -19,10 +20,9 @@ internal sealed partial class OrderWriter(
 {
     private readonly FlashSaleOptions _options = options.Value;
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
-    private DateTime _budgetAt = DateTime.MinValue;
     private DateTime _nextClaimAt = DateTime.MinValue;
     private bool _groupReady;
-    private bool _ownPending; // a batch failed: its entries are still ours, read them again first
+    private bool _ownPending; // a batch failed or outran the budget: its entries are still ours, read them again first
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,7 +34,12 @@ internal sealed partial class OrderWriter(
             {
                 var written = await WriteOnceAsync(stoppingToken);
                 failures = 0;
-                wait = written > 0 ? Pace(written) : TimeSpan.FromMilliseconds(_options.WriterPollMs);
+                wait = written switch
+                {
+                    BudgetSpent => UntilNextSecond(),
+                    0 => TimeSpan.FromMilliseconds(_options.WriterPollMs),
+                    _ => TimeSpan.Zero,
+                };
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -51,7 +56,12 @@ internal sealed partial class OrderWriter(
         }
     }
 
-    /// <summary>One batch: entries taken over from a crashed writer first, else new ones. Returns how many it wrote.</summary>
+    private const int BudgetSpent = -1;
+
+    /// <summary>
+    /// One batch: entries taken over from a crashed writer first, else new ones. Returns how many it wrote, or
+    /// <see cref="BudgetSpent"/> when this second's writes are all taken.
+    /// </summary>
     private async Task<int> WriteOnceAsync(CancellationToken ct)
     {
         await EnsureGroupAsync();
@@ -79,6 +89,17 @@ internal sealed partial class OrderWriter(
         if (entries.Length == 0)
         {
             return 0;
+        }
+        // Entries beyond this second's budget stay read and unacknowledged, ours to read again first.
+        var granted = await store.TakeWriteBudgetAsync(entries.Length, _options.MaxOrderWritesPerSecond, clock.GetUtcNow().UtcDateTime);
+        if (granted < entries.Length)
+        {
+            _ownPending = true;
+            if (granted == 0)
+            {
+                return BudgetSpent;
+            }
+            entries = entries[..granted];
         }
         var tickets = entries.Select(Parse).OfType<Ticket>().DistinctBy(t => t.TicketId).ToList();
         if (tickets.Count > 0)
@@ -115,13 +136,7 @@ internal sealed partial class OrderWriter(
         _groupReady = true;
     }
 
-    // The rate cap: each written order earns the next batch 1/MaxOrderWritesPerSecond of waiting.
-    private TimeSpan Pace(int written)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        _budgetAt = (_budgetAt < now ? now : _budgetAt).AddSeconds((double)written / _options.MaxOrderWritesPerSecond);
-        return _budgetAt - now;
-    }
+    private TimeSpan UntilNextSecond() => TimeSpan.FromMilliseconds(1000 - clock.GetUtcNow().Millisecond);
 
     private Ticket? Parse(StreamEntry entry)
     {

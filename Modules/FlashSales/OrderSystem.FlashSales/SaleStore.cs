@@ -31,6 +31,9 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
 
     public RedisKey Returns(string saleId) => $"{_prefix}:{{{saleId}}}:returns";
 
+    /// <summary>The orders all writers together may still create in the second <paramref name="second"/> (Unix seconds).</summary>
+    public RedisKey WriteBudget(long second) => $"{_prefix}:writes:{second}";
+
     public static long ToMs(DateTime utc) => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
 
     /// <summary>Loads a sale the database holds; never touches one already loaded (its units left are the truth).</summary>
@@ -97,6 +100,22 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
         var result = await Db.ScriptEvaluateAsync(script, [Sale(saleId), Users(saleId), Returns(saleId)],
             [ticketId.ToString(), userId, quantity]);
         return result.ToString();
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="wanted"/> order writes from this second's budget of <paramref name="perSecond"/>, which
+    /// every host's writer shares: the cap holds for the database, however many hosts write. Answers how many were granted.
+    /// </summary>
+    public async Task<int> TakeWriteBudgetAsync(int wanted, int perSecond, DateTime now)
+    {
+        const string script = """
+            local take = math.min(tonumber(ARGV[1]), tonumber(ARGV[2]) - tonumber(redis.call('GET', KEYS[1]) or '0'))
+            if take <= 0 then return 0 end
+            redis.call('INCRBY', KEYS[1], take)
+            redis.call('PEXPIRE', KEYS[1], 5000)
+            return take
+            """;
+        return (int)await Db.ScriptEvaluateAsync(script, [WriteBudget(ToMs(now) / 1000)], [wanted, perSecond]);
     }
 
     /// <summary>Closes a sale: no admission and no return reaches it after this. Answers the units left (frozen from now on), or null if unknown.</summary>

@@ -33,16 +33,16 @@ internal sealed class CapacityScenario(BenchOptions options, ShopClient shop, IM
         {
             var step = await StepAsync(fraction, fraction * barePerSecond, duration, ct);
             steps.Add(step);
-            log(F($"capacity {fraction:0.00} × bare = {step.OfferedPerSecond:N0}/s: achieved {step.AchievedPerSecond:N0}/s, lag p99 {step.Lag.P99:N0} ms (worst window {WorstWindowP99(step):N0} ms), {(step.IsSteady ? "steady" : "NOT steady")}"));
+            log(F($"capacity {fraction:0.00#} × bare = {step.OfferedPerSecond:N0}/s: achieved {step.AchievedPerSecond:N0}/s, lag p99 {step.Lag.P99:N0} ms (worst window {WorstWindowP99(step):N0} ms), {(step.IsSteady ? "steady" : "NOT steady")}"));
             unsteadyInARow = step.IsSteady ? 0 : unsteadyInARow + 1;
             if (double.IsNaN(step.DrainSeconds))
             {
-                notes.Add(F($"Stopped after {fraction:0.00} × bare: its backlog did not drain within {DrainCap.TotalSeconds:0} s."));
+                notes.Add(F($"Stopped after {fraction:0.00#} × bare: its backlog did not drain within {DrainCap.TotalSeconds:0} s."));
                 break;
             }
             if (unsteadyInARow == options.CapacityStopAfterUnsteady)
             {
-                notes.Add(F($"Stopped after {fraction:0.00} × bare: {unsteadyInARow} rates in a row were not steady."));
+                notes.Add(F($"Stopped after {fraction:0.00#} × bare: {unsteadyInARow} rates in a row were not steady."));
                 break;
             }
         }
@@ -52,7 +52,7 @@ internal sealed class CapacityScenario(BenchOptions options, ShopClient shop, IM
     private async Task<CapacityStep> StepAsync(double fraction, double rate, TimeSpan duration, CancellationToken ct)
     {
         var orders = await Catalog.PlaceOrdersAsync(shop, skus, (int)Math.Ceiling(rate * duration.TotalSeconds), options.Concurrency,
-            F($"capacity {fraction:0.00}: place"), ct);
+            F($"capacity {fraction:0.00#}: place"), ct);
         // Nothing left over from before: the previous rate's backlog, the placements' feed events.
         await FulfillmentLag.DrainAsync(options.ConnectionString, DrainCap, ct);
         await FeedLagWatch.WaitCaughtUpAsync(options.ConnectionString, FeedCap, ct);
@@ -62,7 +62,7 @@ internal sealed class CapacityScenario(BenchOptions options, ShopClient shop, IM
         var cpuBefore = cpu.Read();
         var dbBefore = await DbCounters.ReadAsync(options.ConnectionString, ct);
         var from = DateTime.UtcNow;
-        var samples = await SteadyPayments.RunAsync(F($"capacity {fraction:0.00}: pay {rate:N0}/s"), shop, orders, rate, duration, ct);
+        var samples = await SteadyPayments.RunAsync(F($"capacity {fraction:0.00#}: pay {rate:N0}/s"), shop, orders, rate, duration, ct);
         var to = DateTime.UtcNow;
         var drain = Stopwatch.StartNew();
         await FulfillmentLag.DrainAsync(options.ConnectionString, DrainCap, ct);

@@ -16,13 +16,13 @@ internal static class CapacityReport
         md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var s in c.Steps)
         {
-            md.AppendLine(F($"| {s.OfferedPerSecond:N0}/s | {s.Fraction:0.00} | {s.AchievedPerSecond:N0}/s{(s.Failed > 0 ? F($" ({s.Failed} failed)") : "")} | {s.Payment.P50:0.0} / {s.Payment.P99:0.0} ms | {s.Lag.P50:N0} / {s.Lag.P99:N0} ms | {CapacityScenario.WorstWindowP99(s):N0} ms | {(double.IsNaN(s.DrainSeconds) ? "not drained" : F($"{s.DrainSeconds:0.0} s"))} | {(s.IsSteady ? "yes" : "**no**")} |"));
+            md.AppendLine(F($"| {s.OfferedPerSecond:N0}/s | {s.Fraction:0.00#} | {s.AchievedPerSecond:N0}/s{(s.Failed > 0 ? F($" ({s.Failed} failed)") : "")} | {s.Payment.P50:0.0} / {s.Payment.P99:0.0} ms | {s.Lag.P50:N0} / {s.Lag.P99:N0} ms | {CapacityScenario.WorstWindowP99(s):N0} ms | {(double.IsNaN(s.DrainSeconds) ? "not drained" : F($"{s.DrainSeconds:0.0} s"))} | {(s.IsSteady ? "yes" : "**no**")} |"));
         }
         md.AppendLine();
         md.AppendLine("Lag p99 by 5-second window (ms):").AppendLine();
         foreach (var s in c.Steps)
         {
-            md.AppendLine(F($"- {s.Fraction:0.00} × bare: ") + string.Join(", ", s.Windows.Select(w => w.Unfulfilled > 0 ? F($"∞ ({w.Unfulfilled} open)") : F($"{w.Lag.P99:N0}"))));
+            md.AppendLine(F($"- {s.Fraction:0.00#} × bare: ") + string.Join(", ", s.Windows.Select(w => w.Unfulfilled > 0 ? F($"∞ ({w.Unfulfilled} open)") : F($"{w.Lag.P99:N0}"))));
         }
         md.AppendLine();
         md.AppendLine("Cost per payment (CPU from each process's own counters, from the start of the rate until its backlog and the feed had caught up):").AppendLine();

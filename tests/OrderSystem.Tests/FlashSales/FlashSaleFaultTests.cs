@@ -50,6 +50,35 @@ public sealed class FlashSaleFaultTests
     }
 
     [Test]
+    public async Task Two_hosts_write_orders_within_one_shared_cap()
+    {
+        var system = await ProcessSystem.CreateAsync("flashcap");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionString());
+        await FlashSaleApi.ClearStoreAsync(redis, Prefix(system) + ":*");
+        (string, string)[] settings = [("FlashSales__MaxOrderWritesPerSecond", "20"), ("FlashSales__WriteBatchSize", "5")];
+        await using var first = system.Host("flash-cap-a", settings);
+        await using var second = system.Host("flash-cap-b", settings);
+        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+        await Task.WhenAll(first.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)), second.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)));
+        await first.Api.PutProductAsync("SKU-CAP", 1.00m, 100);
+        Assert.That((await first.Api.DefineAsync("cap", "SKU-CAP", units: 100)).Status, Is.EqualTo(HttpStatusCode.OK));
+
+        Api[] apis = [first.Api, second.Api];
+        var replies = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Task.Run(() => apis[i % 2].RequestAsync("cap", $"buyer-{i}"))));
+        var admitted = replies.Where(r => r.Status == HttpStatusCode.Accepted).Select(FlashSaleApi.TicketOf).ToList();
+        Assert.That(admitted, Has.Count.EqualTo(100));
+        var statuses = await first.Api.WaitUntilWrittenAsync("cap", admitted, seconds: 60);
+
+        Assert.That(statuses.Values, Is.All.EqualTo("Ordered"));
+        // 100 orders at 20 per second for both writers together fill five budget seconds: more than 3 s from the first
+        // order to the last. Each host with a cap of its own would have written 40 per second, within about 2 s.
+        var spanMs = await system.CountAsync("SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), MAX(created_at)) DIV 1000 FROM order_orders");
+        Assert.That(spanMs, Is.GreaterThan(3000), "the two writers shared one budget");
+        Assert.That(await system.CountAsync("SELECT COUNT(*) FROM order_orders"), Is.EqualTo(100));
+        await second.Api.WaitUntilReconciledAsync();
+    }
+
+    [Test]
     public async Task Two_hosts_admit_exactly_the_units_between_them_and_write_each_ticket_once()
     {
         var system = await ProcessSystem.CreateAsync("flashpair");
