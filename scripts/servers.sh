@@ -168,7 +168,9 @@ db_start() {
           --pid-file="$DB_PID"
           --log-error="$DB_LOG"
           --skip-name-resolve
-          --innodb-buffer-pool-size=256M
+          --innodb-buffer-pool-size=1G
+          --innodb-log-file-size=1G
+          --innodb-io-capacity=2000
           --max-connections=500
           --max-allowed-packet=64M
           --character-set-server=utf8mb4
