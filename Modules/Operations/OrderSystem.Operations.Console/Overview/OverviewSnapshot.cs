@@ -9,9 +9,12 @@ namespace OrderSystem.Operations.Console.Overview;
 internal sealed record OverviewSnapshot(
     DateTime At,
     IReadOnlyDictionary<string, long>? OrdersByStatus,
+    DateTime? OrdersCountedAt,
     long? DueNextMinute,
     IReadOnlyList<OutboxFigure> Outboxes,
     IReadOnlyList<QueueFigure>? Queues,
+    IReadOnlyList<FulfillmentLagFigure>? FulfillmentLag,
+    FeedLagFigure? Feed,
     IReadOnlyList<BreakerFigure> Breakers,
     IReadOnlyDictionary<string, long>? RefundsByState,
     DateTime? OldestProcessingRefundSince,
@@ -21,7 +24,13 @@ internal sealed record OverviewSnapshot(
 
 internal sealed record OutboxFigure(string Module, long Pending, long Parked, double OldestAgeSeconds);
 
-internal sealed record QueueFigure(string Module, string Queue, uint? Ready, uint? Consumers, uint? DeadLetters);
+internal sealed record QueueFigure(string Module, string Queue, uint? Ready, long? InFlight, uint? Consumers, uint? DeadLetters);
+
+/// <summary>A fulfillment step's time after payment (ms) over the newest orders, by the module that carries it out.</summary>
+internal sealed record FulfillmentLagFigure(string Module, string Step, int Done, int Pending, double? P50Ms, double? P99Ms);
+
+/// <summary>The feed's cursor: events sequenced, confirmed by the broker, and how old the oldest change not on the stream is.</summary>
+internal sealed record FeedLagFigure(long LastSequence, long PublishedSequence, long Unpublished, double LagSeconds);
 
 internal sealed record BreakerFigure(string Party, string State, DateTimeOffset Since, int Waiting);
 
@@ -31,4 +40,5 @@ internal sealed record OverviewResponse(OverviewSnapshot Latest, OverviewHistory
 internal sealed record OverviewHistory(
     IReadOnlyList<long> Time, IReadOnlyList<long?> Paid, IReadOnlyList<long?> Created, IReadOnlyList<long> OutboxPending,
     IReadOnlyList<long?> DeadLetters, IReadOnlyList<double> PaymentsPerSecond, IReadOnlyList<double?> PaymentP50Ms,
-    IReadOnlyList<double?> PaymentP99Ms);
+    IReadOnlyList<double?> PaymentP99Ms, IReadOnlyList<double?> FeedLagSeconds, IReadOnlyList<double?> OutboxOldestSeconds,
+    IReadOnlyList<double?> FulfillmentP99Seconds);
