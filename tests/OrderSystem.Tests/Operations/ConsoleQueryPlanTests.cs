@@ -67,7 +67,7 @@ public sealed class ConsoleQueryPlanTests : SystemTest
     {
         await connection.ExecuteAsync("""
             INSERT INTO order_orders (id, user_id, status, total_amount, payment_id, created_at, paid_at, expires_at)
-            SELECT CONCAT(LPAD(HEX(seq), 8, '0'), '-0000-7000-8000-', LPAD(HEX(seq), 12, '0')), CONCAT('u-', seq MOD 300),
+            SELECT CONCAT(LPAD(LOWER(HEX(seq)), 8, '0'), '-0000-7000-8000-', LPAD(LOWER(HEX(seq)), 12, '0')), CONCAT('u-', seq MOD 300),
                    IF(seq MOD 2 = 0, 'Paid', 'Created'), 10, IF(seq MOD 2 = 0, CONCAT('p-', seq), NULL), UTC_TIMESTAMP(6),
                    IF(seq MOD 2 = 0, UTC_TIMESTAMP(6), NULL), UTC_TIMESTAMP(6) + INTERVAL seq SECOND
             FROM seq_1_to_3000

@@ -85,7 +85,7 @@ internal sealed partial class OverviewSampler(
         }
     }
 
-    private async Task<OverviewSnapshot> SampleAsync(CancellationToken ct)
+    internal async Task<OverviewSnapshot> SampleAsync(CancellationToken ct)
     {
         await _sampling.WaitAsync(ct);
         try
