@@ -12,6 +12,9 @@ public interface IOrderOperations
     /// <summary>Unpaid orders whose payment window ends after <paramref name="from"/> and at or before <paramref name="to"/>.</summary>
     Task<long> CountDueAsync(DateTime from, DateTime to, CancellationToken ct);
 
+    /// <summary>The deadline of the unpaid order longest past it and not closed yet (null: none), at <paramref name="now"/>.</summary>
+    Task<DateTime?> OldestOverdueAsync(DateTime now, CancellationToken ct);
+
     /// <summary>Orders whose id, user id or payment id is <paramref name="term"/>, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<OrderSummary>> SearchAsync(string term, int limit, CancellationToken ct);
 

@@ -17,6 +17,9 @@ internal sealed class OrderOperations(ModuleStore<ModuleTag> orders, OrderCancel
         SELECT COUNT(*) FROM order_orders WHERE status = 'Created' AND expires_at > @From AND expires_at <= @To
         """;
 
+    // The first entry of the due range: MIN over the index (status, expires_at) reads one entry.
+    internal const string OldestOverdueSql = "SELECT MIN(expires_at) FROM order_orders WHERE status = 'Created' AND expires_at <= @Now";
+
     private const string SummaryColumns = """
         id AS OrderId, user_id AS UserId, status AS Status, total_amount AS TotalAmount, payment_id AS PaymentId, created_at AS CreatedAt
         """;
@@ -56,6 +59,12 @@ internal sealed class OrderOperations(ModuleStore<ModuleTag> orders, OrderCancel
     {
         await using var connection = await orders.Db.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountDueSql, new { From = from, To = to }, cancellationToken: ct));
+    }
+
+    public async Task<DateTime?> OldestOverdueAsync(DateTime now, CancellationToken ct)
+    {
+        await using var connection = await orders.Db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(OldestOverdueSql, new { Now = now }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<OrderSummary>> SearchAsync(string term, int limit, CancellationToken ct)

@@ -141,6 +141,7 @@ public sealed class ConsoleTests
 
         await Expect(page.Locator("#orders-created td").Nth(1)).ToHaveTextAsync("2");
         await Expect(page.Locator("#due-next-minute")).ToHaveTextAsync("0");
+        await Expect(page.Locator("#overdue")).ToHaveTextAsync("0");
         var paid = await Api.PayAsync(first.OrderId, Fresh("pay"), first.Total);
         Assert.That(paid.Status, Is.EqualTo(HttpStatusCode.OK), paid.ToString());
 

@@ -11,6 +11,7 @@ internal sealed record OverviewSnapshot(
     IReadOnlyDictionary<string, long>? OrdersByStatus,
     DateTime? OrdersCountedAt,
     long? DueNextMinute,
+    double? OverdueSeconds,
     IReadOnlyList<OutboxFigure> Outboxes,
     IReadOnlyList<QueueFigure>? Queues,
     IReadOnlyList<FulfillmentLagFigure>? FulfillmentLag,
@@ -41,4 +42,19 @@ internal sealed record OverviewHistory(
     IReadOnlyList<long> Time, IReadOnlyList<long?> Paid, IReadOnlyList<long?> Created, IReadOnlyList<long> OutboxPending,
     IReadOnlyList<long?> DeadLetters, IReadOnlyList<double> PaymentsPerSecond, IReadOnlyList<double?> PaymentP50Ms,
     IReadOnlyList<double?> PaymentP99Ms, IReadOnlyList<double?> FeedLagSeconds, IReadOnlyList<double?> OutboxOldestSeconds,
-    IReadOnlyList<double?> FulfillmentP99Seconds);
+    IReadOnlyList<double?> FulfillmentP99Seconds)
+{
+    /// <summary>The charts' series, one value per sample.</summary>
+    public static OverviewHistory Of(IReadOnlyList<OverviewSnapshot> samples) => new(
+        [.. samples.Select(s => new DateTimeOffset(s.At).ToUnixTimeSeconds())],
+        [.. samples.Select(s => s.OrdersByStatus?.GetValueOrDefault("Paid"))],
+        [.. samples.Select(s => s.OrdersByStatus?.GetValueOrDefault("Created"))],
+        [.. samples.Select(s => s.Outboxes.Sum(o => o.Pending))],
+        [.. samples.Select(s => s.Queues?.Sum(q => (long)(q.DeadLetters ?? 0)))],
+        [.. samples.Select(s => Math.Round(s.Measured.PaymentsPerSecond, 1))],
+        [.. samples.Select(s => s.Measured.PaymentP50Ms)],
+        [.. samples.Select(s => s.Measured.PaymentP99Ms)],
+        [.. samples.Select(s => s.Feed?.LagSeconds)],
+        [.. samples.Select(s => s.Outboxes.Count == 0 ? (double?)null : Math.Round(s.Outboxes.Max(o => o.OldestAgeSeconds), 1))],
+        [.. samples.Select(s => s.FulfillmentLag?.Max(f => f.P99Ms) is { } ms ? Math.Round(ms / 1000, 3) : (double?)null)]);
+}

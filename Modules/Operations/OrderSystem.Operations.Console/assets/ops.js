@@ -50,6 +50,9 @@
       rows('flash-sales', (latest.openFlashSales || []).map(f => [f.saleId, f.sku, f.units, f.remaining, f.endsAt]));
       const measured = latest.measured;
       const ms = v => v == null ? '–' : v.toFixed(1);
+      document.getElementById('overdue').textContent = latest.overdueSeconds ?? '–';
+      document.getElementById('expired').textContent = measured.expired;
+      document.getElementById('expiry-delay').textContent = measured.expiryDelayP99Seconds == null ? '–' : measured.expiryDelayP99Seconds.toFixed(2);
       document.getElementById('payments-per-second').textContent = measured.paymentsPerSecond.toFixed(1);
       document.getElementById('payment-p50').textContent = ms(measured.paymentP50Ms);
       document.getElementById('payment-p99').textContent = ms(measured.paymentP99Ms);
