@@ -96,7 +96,8 @@ public sealed class ConsolePageTimeTests
 
     private static async Task SeedAsync(MySqlConnector.MySqlConnection connection)
     {
-        // 95% paid, 5% unpaid with windows spread over the next hour; 50,000 users. The newest 10,000 have their steps
+        // 95% paid, 5% unpaid with windows ending 10-70 minutes from now (the closer must not expire one: its feed event
+        // would meet the seeded one); 50,000 users. The newest 10,000 have their steps
         // done and their feed events, as a live system's recent orders would.
         var args = new { Orders, Recent = Id(Orders - 10_000) };
         // 100,000 rows a statement: one insert of a million exceeds the lock table of the test server's 256 MB buffer pool.
@@ -108,7 +109,7 @@ public sealed class ConsolePageTimeTests
                    IF(seq MOD 20 = 0, 'Created', 'Paid'), 19.90, IF(seq MOD 20 = 0, NULL, CONCAT('pay-', seq)),
                    UTC_TIMESTAMP(6) - INTERVAL (@Orders - seq) SECOND,
                    IF(seq MOD 20 = 0, NULL, UTC_TIMESTAMP(6) - INTERVAL (@Orders - seq) SECOND + INTERVAL 1 SECOND),
-                   IF(seq MOD 20 = 0, UTC_TIMESTAMP(6) + INTERVAL (seq MOD 3600) SECOND, UTC_TIMESTAMP(6) - INTERVAL (@Orders - seq) SECOND + INTERVAL 30 MINUTE)
+                   IF(seq MOD 20 = 0, UTC_TIMESTAMP(6) + INTERVAL (600 + seq MOD 3600) SECOND, UTC_TIMESTAMP(6) - INTERVAL (@Orders - seq) SECOND + INTERVAL 30 MINUTE)
             FROM seq_1_to_{Orders} WHERE seq BETWEEN @From AND @From + 99999
             """, new { Orders, From = from }, commandTimeout: 300));
         }
