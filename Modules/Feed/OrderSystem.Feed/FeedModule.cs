@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using OrderSystem.BuildingBlocks.Http;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.BuildingBlocks.Modules;
+using OrderSystem.Feed.Contracts;
 using OrderSystem.Feed.Retention;
 using OrderSystem.Feed.Sequencing;
 
@@ -45,6 +46,7 @@ public static class FeedModule
         {
             builder.Services.AddHostedService<FeedSequencer>();
         }
+        builder.Services.AddSingleton<IFeedOperations, FeedOperations>(); // the operator console's port
         builder.Services.AddSingleton<FeedTrimmer>();
         builder.Services.AddHostedService(s => s.GetRequiredService<FeedTrimmer>());
         return builder;

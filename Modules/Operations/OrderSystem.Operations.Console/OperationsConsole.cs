@@ -71,10 +71,13 @@ public static class OperationsConsole
             };
         });
         builder.Services.AddSingleton<RecentMeasurements>();
+        builder.Services.AddHttpClient(InFlightMessages.Client, http => http.Timeout = TimeSpan.FromSeconds(2));
+        builder.Services.AddSingleton<InFlightMessages>();
         builder.Services.AddSingleton<OverviewSampler>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OverviewSampler>());
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<ConsoleActions>();
+        builder.Services.AddSingleton<Journey.JourneyMessages>();
         builder.Services.AddSingleton<Failures.FailureGroups>();
         return builder;
     }

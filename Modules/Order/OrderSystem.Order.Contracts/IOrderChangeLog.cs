@@ -13,6 +13,9 @@ public interface IOrderChangeLog
     /// continues from <see cref="OrderChangeBatch.Through"/> sees every change exactly once.
     /// </summary>
     Task<OrderChangeBatch> ReadAfterAsync(long position, int max, CancellationToken ct);
+
+    /// <summary>When the first change after <paramref name="position"/> was written, or null when there is none yet (a reader's lag).</summary>
+    Task<DateTime?> FirstAfterAsync(long position, CancellationToken ct);
 }
 
 /// <summary>

@@ -12,11 +12,26 @@ public interface IOrderOperations
     /// <summary>Unpaid orders whose payment window ends after <paramref name="from"/> and at or before <paramref name="to"/>.</summary>
     Task<long> CountDueAsync(DateTime from, DateTime to, CancellationToken ct);
 
+    /// <summary>The deadline of the unpaid order longest past it and not closed yet (null: none), at <paramref name="now"/>.</summary>
+    Task<DateTime?> OldestOverdueAsync(DateTime now, CancellationToken ct);
+
     /// <summary>Orders whose id, user id or payment id is <paramref name="term"/>, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<OrderSummary>> SearchAsync(string term, int limit, CancellationToken ct);
 
     /// <summary>The order's life so far, or null when there is no such order.</summary>
     Task<OrderJourney?> JourneyAsync(Guid orderId, CancellationToken ct);
+
+    /// <summary>
+    /// How long each fulfillment step took after the payment (step Done at minus paid at), over the steps of the
+    /// <paramref name="latestOrders"/> newest orders that are paid; steps of theirs not done yet count as pending.
+    /// </summary>
+    Task<IReadOnlyList<FulfillmentLag>> FulfillmentLagAsync(int latestOrders, CancellationToken ct);
+
+    /// <summary>
+    /// The messages Order wrote at these change-log positions (outbox row ids), with their trace context: the message ids
+    /// and trace ids of an order's journey, found through the feed's events of the order. Positions no longer kept are left out.
+    /// </summary>
+    Task<IReadOnlyList<OrderMessage>> MessagesAtAsync(IReadOnlyCollection<long> positions, CancellationToken ct);
 
     /// <summary>Closes an unpaid (Created) order before its window ends. Pressing twice answers <see cref="CloseOutcome.AlreadyClosed"/>.</summary>
     Task<CloseOutcome> CloseUnpaidAsync(Guid orderId, string reason, CancellationToken ct);
@@ -32,6 +47,19 @@ public sealed record OrderJourney(
 
 /// <summary>One fulfillment step as the module carrying it out last reported it ("Pending" with no time when none has).</summary>
 public sealed record FulfillmentStepState(string Step, string Status, DateTime? At);
+
+/// <summary>One step's lag after payment over the sampled orders (milliseconds; null when none of them is done).</summary>
+public sealed record FulfillmentLag(string Step, int Done, int Pending, double? P50Ms, double? P99Ms);
+
+/// <summary>
+/// A message Order wrote (an outbox row): its id, type and W3C trace context (<c>traceparent</c>, null when the writer
+/// had none); <see cref="TraceId"/> is the trace id inside it.
+/// </summary>
+public sealed record OrderMessage(long Position, Guid MessageId, string MessageType, string? TraceParent)
+{
+    /// <summary>The 32 hex digits of the trace id in <see cref="TraceParent"/> ("00-&lt;trace id&gt;-&lt;span id&gt;-&lt;flags&gt;"), or null.</summary>
+    public string? TraceId => TraceParent?.Split('-') is [_, { Length: 32 } traceId, _, _] ? traceId : null;
+}
 
 public enum CloseOutcome
 {

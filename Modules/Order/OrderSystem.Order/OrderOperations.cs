@@ -17,6 +17,9 @@ internal sealed class OrderOperations(ModuleStore<ModuleTag> orders, OrderCancel
         SELECT COUNT(*) FROM order_orders WHERE status = 'Created' AND expires_at > @From AND expires_at <= @To
         """;
 
+    // The first entry of the due range: MIN over the index (status, expires_at) reads one entry.
+    internal const string OldestOverdueSql = "SELECT MIN(expires_at) FROM order_orders WHERE status = 'Created' AND expires_at <= @Now";
+
     private const string SummaryColumns = """
         id AS OrderId, user_id AS UserId, status AS Status, total_amount AS TotalAmount, payment_id AS PaymentId, created_at AS CreatedAt
         """;
@@ -29,7 +32,21 @@ internal sealed class OrderOperations(ModuleStore<ModuleTag> orders, OrderCancel
         ORDER BY CreatedAt DESC LIMIT @Limit
         """;
 
-    private const string StepsSql = "SELECT step AS Step, status AS Status, at AS At FROM order_fulfillment WHERE order_id = @Id";
+    // The newest orders by primary key (order ids are version 7 GUIDs: their text sorts by creation time), a backward
+    // range of the key, then each one's steps by their key: no scan, whatever the table's size.
+    internal const string FulfillmentLagSql = """
+        SELECT o.id AS OrderId, f.step AS Step, f.status AS Status, TIMESTAMPDIFF(MICROSECOND, o.paid_at, f.at) AS LagMicroseconds
+        FROM (SELECT id, paid_at FROM order_orders ORDER BY id DESC LIMIT @Latest) o
+        LEFT JOIN order_fulfillment f ON f.order_id = o.id
+        WHERE o.paid_at IS NOT NULL
+        """;
+
+    internal const string MessagesAtSql = """
+        SELECT id AS Position, message_id AS MessageId, message_type AS MessageType, trace_parent AS TraceParent
+        FROM order_outbox WHERE id IN @Positions
+        """;
+
+    internal const string StepsSql = "SELECT step AS Step, status AS Status, at AS At FROM order_fulfillment WHERE order_id = @Id";
 
     public async Task<IReadOnlyDictionary<string, long>> CountByStatusAsync(CancellationToken ct)
     {
@@ -42,6 +59,12 @@ internal sealed class OrderOperations(ModuleStore<ModuleTag> orders, OrderCancel
     {
         await using var connection = await orders.Db.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountDueSql, new { From = from, To = to }, cancellationToken: ct));
+    }
+
+    public async Task<DateTime?> OldestOverdueAsync(DateTime now, CancellationToken ct)
+    {
+        await using var connection = await orders.Db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(OldestOverdueSql, new { Now = now }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<OrderSummary>> SearchAsync(string term, int limit, CancellationToken ct)
@@ -66,6 +89,34 @@ internal sealed class OrderOperations(ModuleStore<ModuleTag> orders, OrderCancel
             new OrderSummary(order.OrderId, order.UserId, order.Status, order.TotalAmount, order.PaymentId, order.CreatedAt),
             order.ExpiresAt, order.PaidAt, order.ExpiredAt, order.CancelledAt, order.CancelReason, steps);
     }
+
+    public async Task<IReadOnlyList<FulfillmentLag>> FulfillmentLagAsync(int latestOrders, CancellationToken ct)
+    {
+        await using var connection = await orders.Db.OpenAsync(ct);
+        var rows = (await connection.QueryAsync<(Guid OrderId, string? Step, string? Status, long? LagMicroseconds)>(new CommandDefinition(
+            FulfillmentLagSql, new { Latest = latestOrders }, cancellationToken: ct))).AsList();
+        var paid = rows.Select(r => r.OrderId).Distinct().Count();
+        return [.. Enum.GetValues<FulfillmentStep>().Select(FulfillmentWrites.NameOf).Select(step =>
+        {
+            var done = rows.Where(r => r.Step == step && r.Status == "Done").Select(r => Math.Max(0, r.LagMicroseconds ?? 0) / 1000.0)
+                .Order().ToList();
+            return new FulfillmentLag(step, done.Count, paid - done.Count, Percentile(done, 0.50), Percentile(done, 0.99));
+        })];
+    }
+
+    public async Task<IReadOnlyList<OrderMessage>> MessagesAtAsync(IReadOnlyCollection<long> positions, CancellationToken ct)
+    {
+        if (positions.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = await orders.Db.OpenAsync(ct);
+        return (await connection.QueryAsync<OrderMessage>(new CommandDefinition(MessagesAtSql, new { Positions = positions }, cancellationToken: ct)))
+            .AsList();
+    }
+
+    private static double? Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? null : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     public async Task<CloseOutcome> CloseUnpaidAsync(Guid orderId, string reason, CancellationToken ct)
     {

@@ -9,7 +9,7 @@ internal sealed record StoredOrder(
 {
     public IReadOnlyList<OrderItem> Items { get; init; } = [];
 
-    private const string Sql = """
+    internal const string Sql = """
         SELECT id AS OrderId, user_id AS UserId, status AS Status, total_amount AS TotalAmount,
                payment_id AS PaymentId, created_at AS CreatedAt, paid_at AS PaidAt, expires_at AS ExpiresAt, expired_at AS ExpiredAt,
                cancelled_at AS CancelledAt, cancel_reason AS CancelReason, stock_reserved AS StockReserved

@@ -18,6 +18,7 @@ public sealed class ConsoleTests
 {
     private const string Password = "console-test-password";
     private const string Operator = "test-operator";
+    private const string TraceUi = "http://traces.test/trace/{traceId}";
 
     private static readonly string Chromium = Environment.GetEnvironmentVariable("ORDERSYSTEM_CHROMIUM") ?? "/usr/bin/chromium";
 
@@ -40,6 +41,7 @@ public sealed class ConsoleTests
             ["Ops:Password"] = Password,
             ["Ops:LoginAttemptsPerMinute"] = "5",
             ["Ops:SampleIntervalMs"] = "300",
+            ["Observability:TraceUiUrl"] = TraceUi,
         });
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -139,6 +141,7 @@ public sealed class ConsoleTests
 
         await Expect(page.Locator("#orders-created td").Nth(1)).ToHaveTextAsync("2");
         await Expect(page.Locator("#due-next-minute")).ToHaveTextAsync("0");
+        await Expect(page.Locator("#overdue")).ToHaveTextAsync("0");
         var paid = await Api.PayAsync(first.OrderId, Fresh("pay"), first.Total);
         Assert.That(paid.Status, Is.EqualTo(HttpStatusCode.OK), paid.ToString());
 
@@ -149,6 +152,16 @@ public sealed class ConsoleTests
         await Expect(page.Locator("#breakers tbody tr").First).ToContainTextAsync("closed");
         await Expect(page.Locator("#chart-orders canvas")).ToHaveCountAsync(1);
         await Expect(page.Locator("#chart-latency canvas")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#chart-lag canvas")).ToHaveCountAsync(1);
+        // The paid order's steps are done within moments: each module's lag p50 appears, the feed has sequenced the
+        // order's events, and the management API's in-flight figure is a number (0 once acknowledged).
+        foreach (var module in new[] { "points", "marketing", "push", "warehouse" })
+        {
+            await Expect(page.Locator($"#fulfillment-lag tr[data-key={module}] td").Nth(2)).ToHaveTextAsync(new Regex(@"^\d+\.\d$"));
+        }
+        await Expect(page.Locator("#feed-sequenced")).ToHaveTextAsync(new Regex("^[1-9][0-9]*$"));
+        await Expect(page.Locator("#feed-lag")).ToHaveTextAsync(new Regex(@"^\d+\.\d$"));
+        await Expect(page.Locator("#queues tr[data-key=points] td").Nth(2)).ToHaveTextAsync(new Regex("^[0-9]+$"));
         var saleId = Fresh("sale");
         var sale = await Api.DefineAsync(saleId, sku, units: 3);
         Assert.That(sale.Status, Is.EqualTo(HttpStatusCode.OK), sale.ToString());
@@ -193,6 +206,19 @@ public sealed class ConsoleTests
         }
         Assert.That(await journey.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.event)"),
             Has.ItemAt(0).EqualTo("created").And.ItemAt(1).EqualTo("paid"), "in time order");
+        // Each event's message and trace come from its outbox row, found through the feed's events of the order.
+        await Eventually.Until(async () =>
+            {
+                await page.ReloadAsync();
+                return await page.Locator("#journey li .message-id").CountAsync();
+            }, linked => linked >= 6, TimeSpan.FromSeconds(30), "the journey's events to carry their message ids");
+        foreach (var kind in new[] { "created", "paid", "step-points", "step-coupon", "step-sms", "step-shipment" })
+        {
+            var item = page.Locator($"#journey li[data-event='{kind}']");
+            await Expect(item.Locator(".message-id")).ToHaveTextAsync(new Regex("^[0-9a-f-]{36}$"));
+            await Expect(item.Locator("a.trace-id")).ToHaveAttributeAsync("href", new Regex("^http://traces\\.test/trace/[0-9a-f]{32}$"));
+        }
+        await Expect(page.Locator("#journey li[data-event='paid']")).ToContainTextAsync("OrderPaid");
         await ScreenshotAsync(page, "journey");
         await page.GotoAsync($"/ops/orders?q={order.OrderId}");
         await Expect(page).ToHaveURLAsync(new Regex($"/ops/orders/{order.OrderId}$"), new() { Timeout = 5000 });
@@ -272,7 +298,7 @@ public sealed class ConsoleTests
             Assert.That((await Api.PayAsync(second.OrderId, Fresh("pay"), second.Total)).Status, Is.EqualTo(HttpStatusCode.OK));
             var overview = await _signedIn.NewPageAsync();
             await overview.GotoAsync("/ops");
-            await Expect(overview.Locator("#queues tr[data-key=push] td").Nth(3)).ToHaveTextAsync("2", new() { Timeout = 30_000 });
+            await Expect(overview.Locator("#queues tr[data-key=push] td").Nth(4)).ToHaveTextAsync("2", new() { Timeout = 30_000 }); // the dead column
             await overview.CloseAsync();
         }
         finally
@@ -411,6 +437,37 @@ public sealed class ConsoleTests
         Assert.That(forged.Status, Is.EqualTo(400));
         Assert.That(await StatusAsync(order.OrderId), Is.EqualTo("Created"));
         Assert.That(await CountAsync("SELECT COUNT(*) FROM operations_audit_log"), Is.Zero);
+    }
+
+    [Test]
+    public async Task Bad_input_to_the_console_is_answered_4xx_and_never_500()
+    {
+        var page = await _signedIn.NewPageAsync();
+        var longText = new string('x', 5000);
+        foreach (var path in new[]
+        {
+            "/ops/orders/not-a-guid", "/ops/orders?q=" + longText, "/ops/orders?q=%00%27%22", "/ops/confirm?action=nope&target=x",
+            "/ops/confirm?action=close-order&target=" + longText, "/ops/assets/..%2F..%2Fappsettings.json", "/ops/assets/nothing.js",
+            "/ops/audit?action=not-a-guid", "/ops/orders/" + Guid.NewGuid(),
+        })
+        {
+            var response = await page.APIRequest.GetAsync(path, new() { MaxRedirects = 0 });
+            Assert.That(response.Status, Is.LessThan(500), path);
+        }
+        // A hand-made POST with a valid anti-forgery token: an unknown action, then a note longer than the form allows.
+        var order = await NewOrderAsync(Fresh("user"), await NewProductAsync());
+        await page.GotoAsync($"/ops/confirm?action=close-order&target={order.OrderId}");
+        var form = await FormValuesAsync(page);
+        foreach (var (field, value) in new[] { ("action", "drop-database"), ("note", longText) })
+        {
+            var forged = new Dictionary<string, string>(form) { ["note"] = "why", [field] = value };
+            var refused = await page.APIRequest.PostAsync("/ops/confirm", new() { Form = ToForm(forged), MaxRedirects = 0 });
+            Assert.That(refused.Status, Is.EqualTo(400), field);
+            Assert.That(refused.Headers["content-type"], Does.StartWith("application/problem+json"), field);
+        }
+        Assert.That(await StatusAsync(order.OrderId), Is.EqualTo("Created"));
+        Assert.That(await CountAsync("SELECT COUNT(*) FROM operations_audit_log"), Is.Zero);
+        await page.CloseAsync();
     }
 
     /// <summary>Kept as a test artifact (.local/test-results/console/), for a reader who wants to see the console.</summary>

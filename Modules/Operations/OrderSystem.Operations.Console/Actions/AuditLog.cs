@@ -26,9 +26,9 @@ internal sealed class AuditLog(Databases databases, TimeProvider clock)
         UPDATE operations_audit_log SET result = @Result, detail = @Detail, finished_at = @At WHERE action_id = @ActionId
         """;
 
-    private const string FindSql = $"SELECT {Columns} FROM operations_audit_log WHERE action_id = @ActionId";
+    internal const string FindSql = $"SELECT {Columns} FROM operations_audit_log WHERE action_id = @ActionId";
 
-    private const string LatestSql = $"SELECT {Columns} FROM operations_audit_log ORDER BY id DESC LIMIT @Limit";
+    internal const string LatestSql = $"SELECT {Columns} FROM operations_audit_log ORDER BY id DESC LIMIT @Limit";
 
     private BuildingBlocks.Database.Db Db => databases.For(OperationsModule.Declaration);
 

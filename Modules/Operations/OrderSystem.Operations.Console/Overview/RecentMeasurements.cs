@@ -15,6 +15,7 @@ internal sealed class RecentMeasurements : IDisposable
     private const string ConsumeDuration = "ordersystem.consume.duration";
     private const string ConsumeFailures = "ordersystem.consume.failures";
     private const string ThirdPartyCalls = "ordersystem.third_party.calls";
+    private const string ExpiryDelay = "ordersystem.expiry.delay";
     private const int MaxLatencies = 200_000; // a bound on memory at any payment rate; beyond it the latency is a sample
 
     private readonly Lock _lock = new();
@@ -34,7 +35,7 @@ internal sealed class RecentMeasurements : IDisposable
             {
                 InstrumentPublished = (instrument, listener) =>
                 {
-                    if (instrument.Meter.Name == Telemetry.Name && instrument.Name is PaymentDuration or ConsumeDuration or ConsumeFailures or ThirdPartyCalls)
+                    if (instrument.Meter.Name == Telemetry.Name && instrument.Name is PaymentDuration or ConsumeDuration or ConsumeFailures or ThirdPartyCalls or ExpiryDelay)
                     {
                         listener.EnableMeasurementEvents(instrument);
                     }
@@ -75,8 +76,9 @@ internal sealed class RecentMeasurements : IDisposable
             .Select(p => new PartyCallsFigure(p, window.Calls[p] / seconds,
                 window.Calls[p] == 0 ? null : (double)window.FailedCalls.GetValueOrDefault(p) / window.Calls[p]))
             .ToList();
+        window.ExpiryDelaySeconds.Sort();
         return new MeasuredFigures(window.Payments / seconds, Percentile(window.PaymentMs, 0.50), Percentile(window.PaymentMs, 0.99),
-            modules, parties);
+            modules, parties, window.ExpiryDelaySeconds.Count, Percentile(window.ExpiryDelaySeconds, 0.99));
     }
 
     public void Dispose() => Unwatch();
@@ -92,6 +94,13 @@ internal sealed class RecentMeasurements : IDisposable
                 if (_window.PaymentMs.Count < MaxLatencies)
                 {
                     _window.PaymentMs.Add(value * 1000);
+                }
+            }
+            else if (instrument.Name == ExpiryDelay)
+            {
+                if (_window.ExpiryDelaySeconds.Count < MaxLatencies)
+                {
+                    _window.ExpiryDelaySeconds.Add(value);
                 }
             }
             else if (module is not null)
@@ -144,6 +153,7 @@ internal sealed class RecentMeasurements : IDisposable
         public DateTime Since { get; init; } = DateTime.UtcNow;
         public long Payments { get; set; }
         public List<double> PaymentMs { get; } = [];
+        public List<double> ExpiryDelaySeconds { get; } = [];
         public Dictionary<string, long> Consumed { get; } = [];
         public Dictionary<string, long> Failed { get; } = [];
         public Dictionary<string, long> Calls { get; } = [];
@@ -151,10 +161,13 @@ internal sealed class RecentMeasurements : IDisposable
     }
 }
 
-/// <summary>Rates per second over one sample's interval; latencies in ms (null: no payment in it).</summary>
+/// <summary>
+/// Rates per second over one sample's interval; latencies in ms (null: no payment in it); orders the expiry closer
+/// closed in it and their closing delay p99 (s after their deadline; null: none closed).
+/// </summary>
 internal sealed record MeasuredFigures(
     double PaymentsPerSecond, double? PaymentP50Ms, double? PaymentP99Ms, IReadOnlyList<ModuleFlowFigure> Modules,
-    IReadOnlyList<PartyCallsFigure> Parties);
+    IReadOnlyList<PartyCallsFigure> Parties, int Expired, double? ExpiryDelayP99Seconds);
 
 /// <summary>A module's consumed messages per second and the messages that failed after all retries (to its _error queue).</summary>
 internal sealed record ModuleFlowFigure(string Module, double ConsumedPerSecond, long Failed);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,9 @@ public sealed class ConfirmModel : PageModel
     [BindProperty(SupportsGet = true, Name = "target")]
     public string? Target { get; set; }
 
+    /// <summary>The note goes into the audit log and, for a closed order, its cancel reason.</summary>
+    public const int MaxNoteLength = 200;
+
     [BindProperty]
     public Guid ActionId { get; set; }
 
@@ -33,9 +37,16 @@ public sealed class ConfirmModel : PageModel
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        if (Question is null || ActionId == Guid.Empty)
+        if (Question is null || ActionId == Guid.Empty || Note is { Length: > MaxNoteLength })
         {
-            return BadRequest();
+            // The form the page itself renders never gets here: a hand-made POST, answered as the admin API answers bad input.
+            return new ObjectResult(new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Type = "https://ordersystem.dev/problems/invalid-action",
+                Title = "Not an action the console can run.",
+                Detail = $"Give a known action, a target of 1-200 characters, the form's action id and a note of at most {MaxNoteLength} characters.",
+            }) { StatusCode = StatusCodes.Status400BadRequest };
         }
         if (NeedsNote && string.IsNullOrWhiteSpace(Note))
         {

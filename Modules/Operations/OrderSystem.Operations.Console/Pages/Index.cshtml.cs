@@ -8,6 +8,8 @@ public sealed class IndexModel(IOptions<ConsoleOptions> options) : PageModel
 {
     public int RefreshMs => Math.Max(250, options.Value.SampleIntervalMs);
 
+    public int LagSampleOrders => Overview.OverviewSampler.LagSampleOrders;
+
     public void OnGet()
     {
     }

@@ -42,6 +42,7 @@
       document.getElementById('sampled-at').textContent = latest.at;
       document.getElementById('unavailable').textContent = latest.unavailable.length ? 'Not available: ' + latest.unavailable.join('; ') : '';
       keyed('orders-by-status', latest.ordersByStatus, 'orders-');
+      document.getElementById('orders-counted-at').textContent = latest.ordersCountedAt ?? '–';
       document.getElementById('due-next-minute').textContent = latest.dueNextMinute ?? '–';
       keyed('refunds-by-state', latest.refundsByState, 'refunds-');
       document.getElementById('oldest-processing').textContent = latest.oldestProcessingRefundSince ?? 'none';
@@ -49,12 +50,20 @@
       rows('flash-sales', (latest.openFlashSales || []).map(f => [f.saleId, f.sku, f.units, f.remaining, f.endsAt]));
       const measured = latest.measured;
       const ms = v => v == null ? '–' : v.toFixed(1);
+      document.getElementById('overdue').textContent = latest.overdueSeconds ?? '–';
+      document.getElementById('expired').textContent = measured.expired;
+      document.getElementById('expiry-delay').textContent = measured.expiryDelayP99Seconds == null ? '–' : measured.expiryDelayP99Seconds.toFixed(2);
       document.getElementById('payments-per-second').textContent = measured.paymentsPerSecond.toFixed(1);
       document.getElementById('payment-p50').textContent = ms(measured.paymentP50Ms);
       document.getElementById('payment-p99').textContent = ms(measured.paymentP99Ms);
       const flow = m => measured.modules.find(f => f.module === m) || { consumedPerSecond: 0, failed: 0 };
-      rows('queues', (latest.queues || []).map(q => [q.module, q.ready, q.consumers, q.deadLetters,
+      rows('queues', (latest.queues || []).map(q => [q.module, q.ready, q.inFlight, q.consumers, q.deadLetters,
         flow(q.queue).consumedPerSecond.toFixed(1), flow(q.queue).failed]));
+      rows('fulfillment-lag', (latest.fulfillmentLag || []).map(f => [f.module, f.step, ms(f.p50Ms), ms(f.p99Ms), f.done, f.pending]));
+      const feed = latest.feed;
+      document.getElementById('feed-lag').textContent = feed ? feed.lagSeconds.toFixed(1) : '–';
+      document.getElementById('feed-sequenced').textContent = feed ? feed.lastSequence : '–';
+      document.getElementById('feed-published').textContent = feed ? feed.publishedSequence : '–';
       const calls = p => measured.parties.find(c => c.party === p);
       const clock = at => new Date(at).toLocaleTimeString();
       rows('breakers', latest.breakers.map(b => [b.party, b.state, clock(b.since), b.waiting,
@@ -65,6 +74,8 @@
       chart('chart-backlog', 'Backlog', ['outbox pending', 'dead letters'], [history.time, history.outboxPending, history.deadLetters]);
       chart('chart-payments', 'Payments per second', ['payments/s'], [history.time, history.paymentsPerSecond]);
       chart('chart-latency', 'Payment latency (ms)', ['p50', 'p99'], [history.time, history.paymentP50Ms, history.paymentP99Ms]);
+      chart('chart-lag', 'Lag (s)', ['feed', 'oldest outbox row', 'fulfillment p99'],
+        [history.time, history.feedLagSeconds, history.outboxOldestSeconds, history.fulfillmentP99Seconds]);
     } catch (e) {
       document.getElementById('unavailable').textContent = 'The console could not refresh: ' + e;
     } finally {

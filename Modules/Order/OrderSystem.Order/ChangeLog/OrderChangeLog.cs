@@ -19,6 +19,8 @@ internal sealed class OrderChangeLog(ModuleStore<ModuleTag> orders, IOptions<Ord
         SELECT id AS Id, message_type AS MessageType, payload AS Payload FROM order_outbox WHERE id > @After ORDER BY id LIMIT @Max
         """;
 
+    internal const string FirstAfterSql = "SELECT created_at FROM order_outbox WHERE id > @After ORDER BY id LIMIT 1";
+
     // READ COMMITTED for this one transaction (pooled connections are not reset): no gap locks against the inserts.
     private const string ProbeSql = """
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION;
@@ -59,6 +61,12 @@ internal sealed class OrderChangeLog(ModuleStore<ModuleTag> orders, IOptions<Ord
             through = row.Id;
         }
         return new OrderChangeBatch(changes, through);
+    }
+
+    public async Task<DateTime?> FirstAfterAsync(long position, CancellationToken ct)
+    {
+        await using var connection = await orders.Db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(FirstAfterSql, new { After = position }, cancellationToken: ct));
     }
 
     private async Task<bool> IsAbandonedAsync(MySqlConnector.MySqlConnection connection, long from, long to, CancellationToken ct)

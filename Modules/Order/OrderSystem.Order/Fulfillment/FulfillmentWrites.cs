@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -34,14 +35,14 @@ internal sealed class FulfillmentWrites(ModuleStore<ModuleTag> orders, IOptions<
         """;
 
     private const string RecordChangeSql = """
-        INSERT INTO order_outbox (message_id, message_type, payload, created_at, dispatched_at)
-        VALUES (@MessageId, @MessageType, @Payload, @At, @At)
+        INSERT INTO order_outbox (message_id, message_type, payload, trace_parent, created_at, dispatched_at)
+        VALUES (@MessageId, @MessageType, @Payload, @TraceParent, @At, @At)
         """;
 
     // In the module's batch, and only when the upsert before it ran (the module's effect was new).
     private const string RecordChangeIfPreviousSql = """
-        INSERT INTO order_outbox (message_id, message_type, payload, created_at, dispatched_at)
-        SELECT @MessageId, @MessageType, @Payload, @At, @At FROM DUAL WHERE ROW_COUNT() > 0
+        INSERT INTO order_outbox (message_id, message_type, payload, trace_parent, created_at, dispatched_at)
+        SELECT @MessageId, @MessageType, @Payload, @TraceParent, @At, @At FROM DUAL WHERE ROW_COUNT() > 0
         """;
 
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
@@ -98,6 +99,8 @@ internal sealed class FulfillmentWrites(ModuleStore<ModuleTag> orders, IOptions<
             new("@MessageType", typeof(OrderFulfillmentStepChanged).FullName),
             new("@Payload", JsonSerializer.Serialize(new OrderFulfillmentStepChanged(orderId, step, status, at), PayloadJson)),
             new("@At", at),
+            // The trace of the consumer that reported the step (decision 0020): the console links the step to it.
+            new("@TraceParent", Activity.Current?.Id),
         },
     };
 
