@@ -39,11 +39,13 @@ internal sealed partial class FeedSequencer(
                 }
                 LogSequencing(feedDatabase.LockName);
                 await using var stream = await ChangelogStream.OpenAsync(rabbit.Value, _options, stoppingToken);
+                var timings = new PassTimings(logger);
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    var sequenced = await sequencing.RunAsync(connection, _options.BatchSize, stoppingToken);
+                    var sequenced = await sequencing.RunAsync(connection, _options.BatchSize, timings, stoppingToken);
                     var published = await stream.PublishPendingAsync(connection, _options.BatchSize,
-                        TimeSpan.FromMilliseconds(_options.PublishTimeoutMs), stoppingToken);
+                        TimeSpan.FromMilliseconds(_options.PublishTimeoutMs), timings, stoppingToken);
+                    timings.Pass(sequenced);
                     failures = 0;
                     if (sequenced < _options.BatchSize && published < _options.BatchSize)
                     {

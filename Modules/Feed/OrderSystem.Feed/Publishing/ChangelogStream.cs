@@ -75,12 +75,14 @@ internal sealed class ChangelogStream : IAsyncDisposable
         }, cancellationToken: ct);
 
     /// <summary>Publishes the sequenced events not yet confirmed, one batch; returns how many went out.</summary>
-    public async Task<int> PublishPendingAsync(MySqlConnection connection, int batchSize, TimeSpan timeout, CancellationToken ct)
+    public async Task<int> PublishPendingAsync(MySqlConnection connection, int batchSize, TimeSpan timeout, PassTimings timings, CancellationToken ct)
     {
+        var phase = timings.Time("pub-read");
         var published = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT published_sequence FROM feed_cursor WHERE id = 1", cancellationToken: ct));
         var pending = (await connection.QueryAsync<Pending>(new CommandDefinition(
             PendingSql, new { Published = published, Batch = batchSize }, cancellationToken: ct))).AsList();
+        phase.Dispose();
         if (pending.Count == 0)
         {
             return 0;
@@ -94,6 +96,7 @@ internal sealed class ChangelogStream : IAsyncDisposable
             _unconfirmed.Clear();
             _refused = null;
         }
+        phase = timings.Time("pub-send");
         foreach (var e in pending)
         {
             var tag = await _channel.GetNextPublishSequenceNumberAsync(ct);
@@ -114,6 +117,8 @@ internal sealed class ChangelogStream : IAsyncDisposable
             };
             await _channel.BasicPublishAsync("", FeedStream.Name, mandatory: false, properties, Encoding.UTF8.GetBytes(e.Body), ct);
         }
+        phase.Dispose();
+        phase = timings.Time("pub-confirm");
         Task confirmed;
         lock (_gate)
         {
@@ -130,11 +135,14 @@ internal sealed class ChangelogStream : IAsyncDisposable
         {
             throw new InvalidOperationException(refused);
         }
+        phase.Dispose();
+        phase = timings.Time("pub-mark");
         var last = pending[^1].Sequence;
         if (await connection.ExecuteAsync(new CommandDefinition(MarkSql, new { Last = last, Published = published }, cancellationToken: ct)) != 1)
         {
             throw new InvalidOperationException("The feed's published sequence moved under this publisher: another one is running.");
         }
+        phase.Dispose();
         return pending.Count;
     }
 

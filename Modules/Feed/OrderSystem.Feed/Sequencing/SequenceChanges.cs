@@ -34,19 +34,26 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
     private sealed record Tracked(int Version, long Sequence, FeedOrder State);
 
     /// <summary>Sequences what Order committed since the cursor; returns the number of events written.</summary>
-    public async Task<int> RunAsync(MySqlConnection connection, int batchSize, CancellationToken ct)
+    public async Task<int> RunAsync(MySqlConnection connection, int batchSize, PassTimings timings, CancellationToken ct)
     {
+        var phase = timings.Time("cursor");
         await connection.ExecuteAsync(new CommandDefinition(EnsureCursorSql, cancellationToken: ct));
         var cursor = await connection.QuerySingleAsync<Cursor>(new CommandDefinition(CursorSql, cancellationToken: ct));
+        phase.Dispose();
+        phase = timings.Time("read");
         var batch = await changes.ReadAfterAsync(cursor.SourcePosition, batchSize, ct);
+        phase.Dispose();
         if (batch.Through == cursor.SourcePosition)
         {
             return 0;
         }
+        phase = timings.Time("states");
         var ids = batch.Changes.Select(c => OrderProjection.OrderIdOf(c.Event)).Distinct().ToList();
         var orders = ids.Count == 0 ? [] : (await connection.QueryAsync<StoredState>(new CommandDefinition(
                 StatesSql, new { Ids = ids }, cancellationToken: ct)))
             .ToDictionary(s => s.OrderId, s => new Tracked(s.Version, 0, JsonSerializer.Deserialize<FeedOrder>(s.State, FeedEvent.Json)!));
+        phase.Dispose();
+        phase = timings.Time("project");
         var touched = new HashSet<Guid>();
         var now = clock.GetUtcNow().UtcDateTime;
         var sequence = cursor.LastSequence;
@@ -66,6 +73,8 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
             }
         }
 
+        phase.Dispose();
+        phase = timings.Time("write");
         await using var tx = await connection.BeginTransactionAsync(ct);
         if (events.Count > 0)
         {
@@ -86,6 +95,7 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
             throw new InvalidOperationException("The feed's cursor moved under this sequencer: another one is running. Backing off.");
         }
         await tx.CommitAsync(ct);
+        phase.Dispose();
         return (int)(sequence - cursor.LastSequence);
     }
 }
