@@ -77,7 +77,12 @@ internal sealed partial class FeedSequencer(
     {
         while (true)
         {
-            var pass = await sequencing.RunAsync(db, session, _options.BatchSize, timings, ct);
+            var confirmed = publisher.Confirmed;
+            var pass = await sequencing.RunAsync(db, session, _options.BatchSize, confirmed, timings, ct);
+            if (pass.Committed)
+            {
+                publisher.Recorded(confirmed);
+            }
             if (pass.Events.Count > 0)
             {
                 using (timings.Time("hand-over"))

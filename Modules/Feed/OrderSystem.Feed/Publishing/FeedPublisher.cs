@@ -7,9 +7,10 @@ namespace OrderSystem.Feed.Publishing;
 /// <summary>
 /// Publishes what the sequencer committed, in sequence order, while the sequencer goes on with its next pass. Each
 /// committed pass is handed over in memory (its events' bodies are not read back); only what the memory does not have is
-/// read from feed_events: on taking the lock, what the last holder stored but never saw confirmed. After the broker
-/// confirmed a batch, the cursor's published sequence moves (over the locked connection). A crash in between publishes
-/// the same events again, byte for byte: a consumer that sees a sequence it already has drops it.
+/// read from feed_events: on taking the lock, what the last holder stored but never saw confirmed. What the broker
+/// confirmed is recorded in the cursor's published sequence by the sequencer's next transaction (no write of its own),
+/// or by the publisher when no pass follows within Feed:PollMs. A crash before that publishes the same events again,
+/// byte for byte: a consumer that sees a sequence it already has drops it.
 /// </summary>
 internal sealed class FeedPublisher(ChangelogStream stream, LockedConnection db, FeedOptions options, PassTimings timings)
 {
@@ -19,13 +20,22 @@ internal sealed class FeedPublisher(ChangelogStream stream, LockedConnection db,
         FROM feed_events WHERE sequence > @After AND sequence <= @Through ORDER BY sequence LIMIT @Batch
         """;
 
-    private const string MarkSql = "UPDATE feed_cursor SET published_sequence = @Last WHERE id = 1 AND published_sequence = @Published";
+    // Never back, and never past what was sequenced: the sequencer's update records the same value (GREATEST) in its turn.
+    private const string MarkSql = "UPDATE feed_cursor SET published_sequence = GREATEST(published_sequence, @Confirmed) WHERE id = 1 AND last_sequence >= @Confirmed";
 
     // A few passes' worth: if the broker is slower than the sequencer, the sequencer waits instead of filling the memory.
     private readonly Channel<IReadOnlyList<SequencedRows.EventRow>> _committed = Channel.CreateBounded<IReadOnlyList<SequencedRows.EventRow>>(
         new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
 
     private readonly TimeSpan _timeout = TimeSpan.FromMilliseconds(options.PublishTimeoutMs);
+    private long _confirmed;
+    private long _recorded;
+
+    /// <summary>The last sequence the broker confirmed, events before it included.</summary>
+    public long Confirmed => Interlocked.Read(ref _confirmed);
+
+    /// <summary>The sequencer committed <paramref name="confirmed"/> as the published sequence.</summary>
+    public void Recorded(long confirmed) => InterlockedMax(ref _recorded, confirmed);
 
     /// <summary>The events of a committed pass, in sequence order.</summary>
     public ValueTask HandOverAsync(IReadOnlyList<SequencedRows.EventRow> events, CancellationToken ct) =>
@@ -34,9 +44,11 @@ internal sealed class FeedPublisher(ChangelogStream stream, LockedConnection db,
     /// <summary>Publishes from <paramref name="published"/> + 1 (the cursor when the lock was taken) until cancelled or failed.</summary>
     public async Task RunAsync(long published, long stored, CancellationToken ct)
     {
+        Interlocked.Exchange(ref _confirmed, published);
+        Interlocked.Exchange(ref _recorded, published);
         published = await CatchUpAsync(published, stored, ct);
         var next = new List<SequencedRows.EventRow>();
-        while (await _committed.Reader.WaitToReadAsync(ct))
+        while (await WaitForPassAsync(ct))
         {
             next.Clear();
             // Passes committed meanwhile go out together: one confirmation wait and one mark for all of them.
@@ -53,6 +65,45 @@ internal sealed class FeedPublisher(ChangelogStream stream, LockedConnection db,
                 published = await CatchUpAsync(published, next[0].Sequence - 1, ct);
             }
             published = await PublishAsync(next, published, ct);
+        }
+    }
+
+    // Until a pass is handed over; meanwhile, once no pass came for Feed:PollMs, records what is confirmed itself.
+    private async Task<bool> WaitForPassAsync(CancellationToken ct)
+    {
+        if (Confirmed > Interlocked.Read(ref _recorded) && !_committed.Reader.TryPeek(out _))
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            idle.CancelAfter(options.PollMs);
+            try
+            {
+                return await _committed.Reader.WaitToReadAsync(idle.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                await RecordAsync(ct);
+            }
+        }
+        return await _committed.Reader.WaitToReadAsync(ct);
+    }
+
+    private async Task RecordAsync(CancellationToken ct)
+    {
+        var confirmed = Confirmed;
+        using (timings.Time("pub-mark"))
+        {
+            await db.UseAsync(connection => connection.ExecuteAsync(new CommandDefinition(
+                MarkSql, new { Confirmed = confirmed }, cancellationToken: ct)), ct);
+        }
+        Recorded(confirmed);
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var current = Interlocked.Read(ref target);
+        while (value > current && Interlocked.CompareExchange(ref target, value, current) is var seen && seen != current)
+        {
+            current = seen;
         }
     }
 
@@ -87,15 +138,7 @@ internal sealed class FeedPublisher(ChangelogStream stream, LockedConnection db,
         }
         await stream.PublishAsync(events, _timeout, timings, ct);
         var last = events[^1].Sequence;
-        using (timings.Time("pub-mark"))
-        {
-            var moved = await db.UseAsync(connection => connection.ExecuteAsync(new CommandDefinition(
-                MarkSql, new { Last = last, Published = published }, cancellationToken: ct)), ct);
-            if (moved != 1)
-            {
-                throw new InvalidOperationException("The feed's published sequence moved under this publisher: another one is running.");
-            }
-        }
+        InterlockedMax(ref _confirmed, last);
         return last;
     }
 }

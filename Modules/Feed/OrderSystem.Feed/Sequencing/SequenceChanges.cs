@@ -25,8 +25,9 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
 
     private const string StatesSql = "SELECT order_id AS OrderId, version AS Version, sequence AS Sequence, state AS State FROM feed_orders WHERE order_id IN @Ids";
 
+    // It also records what the broker has confirmed so far (the publisher's), so publishing writes nothing of its own.
     private const string MoveCursorSql = """
-        UPDATE feed_cursor SET source_position = @Through, last_sequence = @Last
+        UPDATE feed_cursor SET source_position = @Through, last_sequence = @Last, published_sequence = GREATEST(published_sequence, @Confirmed)
         WHERE id = 1 AND source_position = @From AND last_sequence = @Expected
         """;
 
@@ -44,8 +45,11 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
         public FeedStates States { get; } = new(statesCapacity);
     }
 
-    /// <summary>A committed pass: its events, in sequence order, and whether it read as far as it could (more may be waiting).</summary>
-    internal sealed record Pass(IReadOnlyList<SequencedRows.EventRow> Events, bool Full);
+    /// <summary>
+    /// A pass: its events, in sequence order, whether it read as far as it could (more may be waiting), and whether it
+    /// committed a move of the cursor (with the confirmed sequence it was given).
+    /// </summary>
+    internal sealed record Pass(IReadOnlyList<SequencedRows.EventRow> Events, bool Full, bool Committed = true);
 
     private sealed record StoredState(Guid OrderId, int Version, long Sequence, string State);
 
@@ -57,7 +61,7 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
         }, ct);
 
     /// <summary>Sequences what Order committed since the session's cursor, and moves the session on once committed.</summary>
-    public async Task<Pass> RunAsync(LockedConnection db, Session session, int batchSize, PassTimings timings, CancellationToken ct)
+    public async Task<Pass> RunAsync(LockedConnection db, Session session, int batchSize, long confirmed, PassTimings timings, CancellationToken ct)
     {
         OrderChangeBatch batch;
         using (timings.Time("read"))
@@ -66,7 +70,7 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
         }
         if (batch.Through == session.SourcePosition)
         {
-            return new Pass([], Full: false);
+            return new Pass([], Full: false, Committed: false);
         }
         Dictionary<Guid, FeedStates.Tracked> known;
         using (timings.Time("states"))
@@ -102,6 +106,7 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
                 Parameters =
                 {
                     new("@Through", batch.Through), new("@Last", sequence), new("@From", session.SourcePosition), new("@Expected", session.LastSequence),
+                    new("@Confirmed", confirmed),
                 },
             };
             await db.UseAsync(connection => WriteAsync(connection, events, states, move, ct), ct);
