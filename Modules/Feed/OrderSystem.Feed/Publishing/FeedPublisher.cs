@@ -9,7 +9,7 @@ namespace OrderSystem.Feed.Publishing;
 /// committed pass is handed over in memory (its events' bodies are not read back); only what the memory does not have is
 /// read from feed_events: on taking the lock, what the last holder stored but never saw confirmed. What the broker
 /// confirmed is recorded in the cursor's published sequence by the sequencer's next transaction (no write of its own),
-/// or by the publisher when no pass follows within Feed:PollMs. A crash before that publishes the same events again,
+/// or by the publisher when no pass follows within a second. A crash before that publishes the same events again,
 /// byte for byte: a consumer that sees a sequence it already has drops it.
 /// </summary>
 internal sealed class FeedPublisher(ChangelogStream stream, LockedConnection db, FeedOptions options, PassTimings timings)
@@ -26,6 +26,10 @@ internal sealed class FeedPublisher(ChangelogStream stream, LockedConnection db,
     // A few passes' worth: if the broker is slower than the sequencer, the sequencer waits instead of filling the memory.
     private readonly Channel<IReadOnlyList<SequencedRows.EventRow>> _committed = Channel.CreateBounded<IReadOnlyList<SequencedRows.EventRow>>(
         new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
+
+    // Long enough that a busy sequencer records the confirmed sequence first (a pass took ~100-350 ms on a loaded
+    // 2-core machine), short enough that trimming and a takeover see it soon after the feed goes quiet.
+    private static readonly TimeSpan IdleBeforeRecording = TimeSpan.FromSeconds(1);
 
     private readonly TimeSpan _timeout = TimeSpan.FromMilliseconds(options.PublishTimeoutMs);
     private long _confirmed;
@@ -68,13 +72,13 @@ internal sealed class FeedPublisher(ChangelogStream stream, LockedConnection db,
         }
     }
 
-    // Until a pass is handed over; meanwhile, once no pass came for Feed:PollMs, records what is confirmed itself.
+    // Until a pass is handed over; meanwhile, once no pass came for a second, records what is confirmed itself.
     private async Task<bool> WaitForPassAsync(CancellationToken ct)
     {
         if (Confirmed > Interlocked.Read(ref _recorded) && !_committed.Reader.TryPeek(out _))
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            idle.CancelAfter(options.PollMs);
+            idle.CancelAfter(IdleBeforeRecording);
             try
             {
                 return await _committed.Reader.WaitToReadAsync(idle.Token);
