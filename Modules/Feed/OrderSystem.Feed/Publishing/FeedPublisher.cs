@@ -55,7 +55,7 @@ internal sealed class FeedPublisher(ChangelogStream stream, LockedConnection db,
         while (await WaitForPassAsync(ct))
         {
             next.Clear();
-            // Passes committed meanwhile go out together: one confirmation wait and one mark for all of them.
+            // Passes committed meanwhile go out together, with one wait for the confirms.
             while (next.Count < options.BatchSize * 4 && _committed.Reader.TryRead(out var pass))
             {
                 next.AddRange(pass.Where(e => e.Sequence > published));
