@@ -93,6 +93,10 @@ internal sealed class Scenarios(BenchOptions options, MarkdownReport report, str
         {
             await watch.DisposeAsync();
         }
+        if (lag is not null)
+        {
+            Log($"feed-lag: p50 / p99 / max {lag.Latency.P50:N0} / {lag.Latency.P99:N0} / {lag.Latency.Max:N0} ms at {lag.ChangesPerSecond:N0} changes/s");
+        }
         if (off is null || on is null || lag is null)
         {
             return;

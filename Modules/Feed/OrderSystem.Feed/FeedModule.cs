@@ -36,8 +36,8 @@ public static class FeedModule
         }
         builder.Services.AddOptions<FeedOptions>().Bind(builder.Configuration.GetSection("Feed"))
             .Validate(o => o.MaxAgeHours > 0 && o.MaxBytes > 0 && o.SegmentBytes > 0 && o.PollMs > 0 && o.BatchSize is > 0 and <= 5000
-                    && o.TrimIntervalMs > 0 && o.TrimBatchSize is > 0 and <= 100_000,
-                "Feed: MaxAgeHours, MaxBytes, SegmentBytes, PollMs and TrimIntervalMs must be positive, BatchSize 1-5000, TrimBatchSize 1-100000.")
+                    && o.TrimIntervalMs > 0 && o.TrimBatchSize is > 0 and <= 100_000 && o.StateCacheSize > 0,
+                "Feed: MaxAgeHours, MaxBytes, SegmentBytes, PollMs, TrimIntervalMs and StateCacheSize must be positive, BatchSize 1-5000, TrimBatchSize 1-100000.")
             .ValidateOnStart();
         builder.Services.Configure<RabbitMqOptions>(builder.Configuration.GetSection("RabbitMq"));
         builder.Services.AddSingleton(new FeedConnection(builder.Configuration.ConnectionStringOf(Declaration)));

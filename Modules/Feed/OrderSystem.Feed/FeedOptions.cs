@@ -21,6 +21,12 @@ public sealed class FeedOptions
     /// <summary>Changes sequenced, and events published, per transaction.</summary>
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Orders whose feed state the sequencer keeps in memory, per generation (two): an order met again within that many
+    /// others is not read back from feed_orders. About 1-2 KB each.
+    /// </summary>
+    public int StateCacheSize { get; set; } = 20_000;
+
     /// <summary>How often a standby host tries to become the sequencer.</summary>
     public int StandbyPollMs { get; set; } = 1000;
 

@@ -41,6 +41,8 @@ internal sealed class ProductHost : IMeasuredProcess, IAsyncDisposable
         start.Environment["ConnectionStrings__OrderSystem"] = options.ConnectionString;
         start.Environment["RabbitMq__VirtualHost"] = options.VirtualHost;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The feed's sequencer logs what its passes cost every few seconds: the feed runs' host logs then say where its time goes.
+        start.Environment["Logging__LogLevel__OrderSystem.Feed.FeedSequencer"] = "Information";
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;

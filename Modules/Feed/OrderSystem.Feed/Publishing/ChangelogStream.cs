@@ -1,27 +1,17 @@
 using System.Text;
-using Dapper;
-using MySqlConnector;
 using OrderSystem.BuildingBlocks.Messaging;
 using OrderSystem.Feed.Contracts;
+using OrderSystem.Feed.Sequencing;
 using RabbitMQ.Client;
 
 namespace OrderSystem.Feed.Publishing;
 
 /// <summary>
-/// The RabbitMQ stream orders.changelog, and the publishing of sequenced events to it in sequence order. Each batch goes
-/// out back to back on one channel (so in order) and is confirmed as a whole; only then does the cursor's published
-/// sequence move. A crash in between publishes the same events again, byte for byte: a consumer that sees a sequence it
-/// already has drops it.
+/// The RabbitMQ stream orders.changelog, and the sending of sequenced events to it: each batch goes out back to back on
+/// one channel (so in order) and is confirmed as a whole (<see cref="FeedPublisher"/> decides what, and records it).
 /// </summary>
 internal sealed class ChangelogStream : IAsyncDisposable
 {
-    private const string PendingSql = """
-        SELECT sequence AS Sequence, order_id AS OrderId, version AS Version, type AS Type, body AS Body
-        FROM feed_events WHERE sequence > @Published ORDER BY sequence LIMIT @Batch
-        """;
-
-    private const string MarkSql = "UPDATE feed_cursor SET published_sequence = @Last WHERE id = 1 AND published_sequence = @Published";
-
     private readonly IConnection _connection;
     private readonly IChannel _channel;
     private readonly Lock _gate = new();
@@ -36,8 +26,6 @@ internal sealed class ChangelogStream : IAsyncDisposable
         _channel.BasicAcksAsync += (_, e) => Confirm(e.DeliveryTag, e.Multiple, null);
         _channel.BasicNacksAsync += (_, e) => Confirm(e.DeliveryTag, e.Multiple, "the broker refused an event");
     }
-
-    private sealed record Pending(long Sequence, Guid OrderId, int Version, string Type, string Body);
 
     /// <summary>Connects without automatic recovery (a failed connection is replaced as a whole) and declares the stream.</summary>
     public static async Task<ChangelogStream> OpenAsync(RabbitMqOptions rabbit, FeedOptions feed, CancellationToken ct)
@@ -74,68 +62,59 @@ internal sealed class ChangelogStream : IAsyncDisposable
             ["x-stream-max-segment-size-bytes"] = feed.SegmentBytes,
         }, cancellationToken: ct);
 
-    /// <summary>Publishes the sequenced events not yet confirmed, one batch; returns how many went out.</summary>
-    public async Task<int> PublishPendingAsync(MySqlConnection connection, int batchSize, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Sends the events back to back on the one channel (so in this order) and waits until the broker confirmed them all;
+    /// throws if it refused one or did not answer in time.
+    /// </summary>
+    public async Task PublishAsync(IReadOnlyList<SequencedRows.EventRow> events, TimeSpan timeout, PassTimings timings, CancellationToken ct)
     {
-        var published = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT published_sequence FROM feed_cursor WHERE id = 1", cancellationToken: ct));
-        var pending = (await connection.QueryAsync<Pending>(new CommandDefinition(
-            PendingSql, new { Published = published, Batch = batchSize }, cancellationToken: ct))).AsList();
-        if (pending.Count == 0)
-        {
-            return 0;
-        }
-        if (pending[0].Sequence != published + 1)
-        {
-            throw new InvalidOperationException($"The feed misses event {published + 1}: its table starts at {pending[0].Sequence}.");
-        }
         lock (_gate)
         {
             _unconfirmed.Clear();
             _refused = null;
         }
-        foreach (var e in pending)
+        using (timings.Time("pub-send"))
         {
-            var tag = await _channel.GetNextPublishSequenceNumberAsync(ct);
+            foreach (var e in events)
+            {
+                var tag = await _channel.GetNextPublishSequenceNumberAsync(ct);
+                lock (_gate)
+                {
+                    _unconfirmed.Add(tag);
+                }
+                var properties = new BasicProperties
+                {
+                    Persistent = true,
+                    ContentType = "application/json",
+                    MessageId = e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Type = e.Type,
+                    Headers = new Dictionary<string, object?>
+                    {
+                        [FeedStream.SequenceHeader] = e.Sequence, ["order-id"] = e.OrderId.ToString(), ["version"] = e.Version,
+                    },
+                };
+                await _channel.BasicPublishAsync("", FeedStream.Name, mandatory: false, properties, Encoding.UTF8.GetBytes(e.Body), ct);
+            }
+        }
+        using (timings.Time("pub-confirm"))
+        {
+            Task confirmed;
             lock (_gate)
             {
-                _unconfirmed.Add(tag);
-            }
-            var properties = new BasicProperties
-            {
-                Persistent = true,
-                ContentType = "application/json",
-                MessageId = e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Type = e.Type,
-                Headers = new Dictionary<string, object?>
+                // Confirms of the first events may have emptied the set while later ones were still being sent.
+                _allConfirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_unconfirmed.Count == 0)
                 {
-                    [FeedStream.SequenceHeader] = e.Sequence, ["order-id"] = e.OrderId.ToString(), ["version"] = e.Version,
-                },
-            };
-            await _channel.BasicPublishAsync("", FeedStream.Name, mandatory: false, properties, Encoding.UTF8.GetBytes(e.Body), ct);
-        }
-        Task confirmed;
-        lock (_gate)
-        {
-            // Confirms of the first events may have emptied the set while later ones were still being sent.
-            _allConfirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_unconfirmed.Count == 0)
-            {
-                _allConfirmed.TrySetResult();
+                    _allConfirmed.TrySetResult();
+                }
+                confirmed = _allConfirmed.Task;
             }
-            confirmed = _allConfirmed.Task;
+            await confirmed.WaitAsync(timeout, ct);
         }
-        await confirmed.WaitAsync(timeout, ct);
         if (_refused is { } refused)
         {
             throw new InvalidOperationException(refused);
         }
-        var last = pending[^1].Sequence;
-        if (await connection.ExecuteAsync(new CommandDefinition(MarkSql, new { Last = last, Published = published }, cancellationToken: ct)) != 1)
-        {
-            throw new InvalidOperationException("The feed's published sequence moved under this publisher: another one is running.");
-        }
-        return pending.Count;
     }
 
     private Task Confirm(ulong tag, bool multiple, string? refused)

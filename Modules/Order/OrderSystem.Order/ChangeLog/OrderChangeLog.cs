@@ -41,24 +41,39 @@ internal sealed class OrderChangeLog(ModuleStore<ModuleTag> orders, IOptions<Ord
 
     private sealed record Row(long Id, string MessageType, string Payload);
 
+    private enum Gap { Open, Committed, Abandoned }
+
+    // Under load the reader is at the head of the outbox, where ids are drawn by transactions still running. What is
+    // before the first missing id goes back at once; the probe (which waits for the transaction holding it) runs only
+    // when the missing id is the very first, and then the read goes on from there.
+    private const int ReadsPerBatch = 4;
+
     public async Task<OrderChangeBatch> ReadAfterAsync(long position, int max, CancellationToken ct)
     {
         await using var connection = await orders.Db.OpenAsync(ct);
-        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(
-            ReadSql, new { After = position, Max = max }, cancellationToken: ct))).AsList();
         var changes = new List<OrderChange>();
         var through = position;
-        foreach (var row in rows)
+        for (var read = 0; read < ReadsPerBatch && through == position; read++)
         {
-            if (row.Id != through + 1 && !await IsAbandonedAsync(connection, through + 1, row.Id - 1, ct))
+            var rows = (await connection.QueryAsync<Row>(new CommandDefinition(
+                ReadSql, new { After = through, Max = max }, cancellationToken: ct))).AsList();
+            var gap = Gap.Abandoned;
+            foreach (var row in rows)
             {
-                break; // a transaction may still commit an id below this row
+                if (row.Id != through + 1 && (through > position || (gap = await ProbeAsync(connection, through + 1, row.Id - 1, ct)) != Gap.Abandoned))
+                {
+                    break; // a transaction may still commit an id below this row, or just did
+                }
+                if (Described.TryGetValue(row.MessageType, out var type))
+                {
+                    changes.Add(new OrderChange(row.Id, JsonSerializer.Deserialize(row.Payload, type, PayloadJson)!));
+                }
+                through = row.Id;
             }
-            if (Described.TryGetValue(row.MessageType, out var type))
+            if (gap != Gap.Committed)
             {
-                changes.Add(new OrderChange(row.Id, JsonSerializer.Deserialize(row.Payload, type, PayloadJson)!));
+                break; // read to the end, or up to a missing id: the next poll looks again
             }
-            through = row.Id;
         }
         return new OrderChangeBatch(changes, through);
     }
@@ -69,27 +84,27 @@ internal sealed class OrderChangeLog(ModuleStore<ModuleTag> orders, IOptions<Ord
         return await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(FirstAfterSql, new { After = position }, cancellationToken: ct));
     }
 
-    private async Task<bool> IsAbandonedAsync(MySqlConnector.MySqlConnection connection, long from, long to, CancellationToken ct)
+    private async Task<Gap> ProbeAsync(MySqlConnector.MySqlConnection connection, long from, long to, CancellationToken ct)
     {
         // Waits while a transaction holds an insert in the range; counts what it committed.
         var committed = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ProbeSql, new { From = from, To = to }, cancellationToken: ct));
         if (committed > 0)
         {
             _gapsSeen.Remove(from);
-            return false; // now committed: the next read takes it
+            return Gap.Committed; // now committed: the next read takes it
         }
         var now = clock.GetUtcNow().UtcDateTime;
         if (!_gapsSeen.TryGetValue(from, out var seen))
         {
             _gapsSeen[from] = now;
-            return false;
+            return Gap.Open;
         }
         if (now - seen < TimeSpan.FromMilliseconds(options.Value.GapGraceMs))
         {
-            return false;
+            return Gap.Open;
         }
         _gapsSeen.Remove(from);
-        return true;
+        return Gap.Abandoned;
     }
 }
 
