@@ -31,8 +31,7 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
         IRegistrationContext context)
     {
         // A fulfilling module gives way to the payments it shares the cores with (issue 17's peak shaving).
-        var yielding = context.GetRequiredService<FulfillmentYield>();
-        if (_module.ReportedStep is not null && yielding.Enabled)
+        if (_module.ReportedStep is not null && context.GetRequiredService<FulfillmentYield>() is { Enabled: true } yielding)
         {
             consumerConfigurator.UseFilter(new YieldUnderPressureFilter<TConsumer>(yielding.For(_module.Name)));
         }

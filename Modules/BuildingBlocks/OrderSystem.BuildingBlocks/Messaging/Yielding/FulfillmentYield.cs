@@ -12,6 +12,4 @@ public sealed class FulfillmentYield(LoadPressure pressure, IOptions<YieldOption
 
     public AdaptiveConcurrency For(string module) =>
         _byModule.GetOrAdd(module, _ => new AdaptiveConcurrency(pressure, options.Value.MinConcurrency, clock));
-
-    public IReadOnlyDictionary<string, AdaptiveConcurrency> Modules => _byModule;
 }
