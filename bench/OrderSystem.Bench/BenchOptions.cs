@@ -22,6 +22,7 @@ internal sealed class BenchOptions
         ["--skus"] = "Bench:Skus",
         ["--lag-rate"] = "Bench:LagRate",
         ["--feed-changes-rate"] = "Bench:FeedChangesRate",
+        ["--feed-rounds"] = "Bench:FeedRounds",
         ["--latency-rate"] = "Bench:LatencyRate",
         ["--relay-messages"] = "Bench:RelayMessages",
         ["--broker-messages"] = "Bench:BrokerMessages",
@@ -71,6 +72,8 @@ internal sealed class BenchOptions
     public double LagRate { get; init; }
     /// <summary>The feed scenario's lag run: order changes per second (each payment makes five: paid and four steps).</summary>
     public double FeedChangesRate { get; init; } = 1000;
+    /// <summary>The feed scenario's cost: pairs of runs with the feed off and on, in alternating order; the ratio is their median.</summary>
+    public int FeedRounds { get; init; } = 3;
     public double LatencyRate { get; init; }
     public int RelayMessages { get; init; } = 20000;
     public int BrokerMessages { get; init; } = 20000;
@@ -180,6 +183,7 @@ internal sealed class BenchOptions
             Skus = bench.GetValue("Skus", defaults.Skus),
             LagRate = bench.GetValue("LagRate", defaults.LagRate),
             FeedChangesRate = bench.GetValue("FeedChangesRate", defaults.FeedChangesRate),
+            FeedRounds = Math.Max(1, bench.GetValue("FeedRounds", defaults.FeedRounds)),
             LatencyRate = bench.GetValue("LatencyRate", defaults.LatencyRate),
             RelayMessages = bench.GetValue("RelayMessages", defaults.RelayMessages),
             BrokerMessages = bench.GetValue("BrokerMessages", defaults.BrokerMessages),

@@ -11,7 +11,7 @@ if (args.Contains("--help") || args.Contains("-h"))
                                 flash-sale, capacity and peak-shaving, run only when named
           --runs a,b            only these runs: sync-spikes-on, sync-spikes-off, outbox-spikes-on, outbox-spikes-off,
                                 outbox-c64-spikes-on, outbox-costs-zero, lag-costs-zero, payment-path-only, relay-drain,
-                                bare-transaction, product-transaction, http-floor, raw-broker, feed-off, feed-on, feed-lag,
+                                bare-transaction, product-transaction, http-floor, raw-broker, feed-off-N, feed-on-N, feed-lag,
                                 burst-yield-off, burst-yield-on
           --orders N            payments per outbox run (default 20000); also the bare and product transactions'
           --sync-orders N       payments per synchronous-chain run (default 1500)
@@ -24,6 +24,8 @@ if (args.Contains("--help") || args.Contains("-h"))
           --latency-rate R      payments/s of the outbox latency runs (default: what the synchronous chain managed)
           --lag-rate R          payments/s for the costs-zero lag run (default: half the measured maximum)
           --feed-changes-rate R order changes/s of the feed's lag run (default 1000; a payment makes five)
+          --feed-rounds N       pairs of feed-off / feed-on runs, in alternating order; the cost ratio is their
+                                median (default 3)
           --relay-messages N    rows for the relay drain (default 20000)
           --broker-messages N   messages for the raw broker ceiling (default 20000)
           --points-ms, --coupon-ms, --sms-ms, --logistics-ms     costs (default 50, 60, 100, 500)
