@@ -37,8 +37,8 @@ internal sealed class MinimalOidcProvider : IAsyncDisposable
         User = user;
     }
 
-    /// <summary>Who signs in: the provider asks nothing.</summary>
-    public ProviderUser User { get; }
+    /// <summary>Who signs in next: the provider asks nothing.</summary>
+    public ProviderUser User { get; set; }
 
     /// <summary>http://localhost:{port}, the issuer of its tokens.</summary>
     public string Authority { get; private set; } = "";

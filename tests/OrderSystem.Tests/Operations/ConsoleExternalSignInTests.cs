@@ -22,6 +22,8 @@ public sealed class ConsoleExternalSignInTests
 
     private static readonly string Chromium = Environment.GetEnvironmentVariable("ORDERSYSTEM_CHROMIUM") ?? "/usr/bin/chromium";
 
+    private static readonly ProviderUser CorporateOperator = new("corp-4711", "Erin External", OperatorsGroup);
+
     private MinimalOidcProvider _provider = null!;
     private TestSystem _system = null!;
     private IPlaywright _playwright = null!;
@@ -34,8 +36,8 @@ public sealed class ConsoleExternalSignInTests
         {
             Assert.Fail($"No browser at {Chromium}: run scripts/chromium.sh (test.sh does), or set ORDERSYSTEM_CHROMIUM.");
         }
-        _provider = await MinimalOidcProvider.StartAsync(new ProviderUser("corp-4711", "Erin External", OperatorsGroup));
-        _system = await TestSystem.StartAsync("console-oidc", kestrel: true, configureServices: AddCorporateSignIn);
+        _provider = await MinimalOidcProvider.StartAsync(CorporateOperator);
+        _system = await TestSystem.StartAsync("console_oidc", kestrel: true, configureServices: AddCorporateSignIn);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -83,7 +85,11 @@ public sealed class ConsoleExternalSignInTests
     }
 
     [SetUp]
-    public Task ResetDatabaseAsync() => _system.ResetAsync();
+    public Task ResetAsync()
+    {
+        _provider.User = CorporateOperator;
+        return _system.ResetAsync();
+    }
 
     [Test]
     public async Task An_operator_signs_in_with_the_identity_provider_and_the_audit_log_records_their_name()
@@ -108,6 +114,24 @@ public sealed class ConsoleExternalSignInTests
         await Expect(row).ToContainTextAsync(_provider.User.Name);
         var status = await _system.Api.GetAsync($"/api/orders/{order}");
         Assert.That(status.Json["status"]!.GetValue<string>(), Is.EqualTo("Cancelled"));
+    }
+
+    [Test]
+    public async Task Someone_the_provider_knows_outside_the_operators_group_gets_no_console()
+    {
+        _provider.User = new ProviderUser("corp-0815", "Sam Sales", "sales");
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/ops/login");
+        var issued = _provider.TokensIssued;
+
+        await page.ClickAsync($"#external-login button[data-provider={Provider}]");
+
+        await Expect(page).ToHaveURLAsync(new Regex("/ops/login\\?ReturnUrl="));
+        Assert.That(_provider.TokensIssued, Is.EqualTo(issued + 1), "the provider did sign them in");
+        var overview = await page.APIRequest.GetAsync("/ops/api/overview");
+        Assert.That(overview.Status, Is.EqualTo((int)HttpStatusCode.Forbidden), "signed in, but not an operator");
+        await Expect(page.Locator("#not-an-operator")).ToContainTextAsync("Sam Sales");
     }
 
     [Test]
