@@ -210,8 +210,9 @@ public sealed class ConsoleTests
         await Eventually.Until(async () =>
             {
                 await page.ReloadAsync();
-                return await page.Locator("#journey li .message-id").CountAsync();
-            }, linked => linked >= 6, TimeSpan.FromSeconds(30), "the journey's events to carry their message ids");
+                // Steps name their consumed message at once; their trace comes with the feed, so wait for the traces.
+                return await page.Locator("#journey li .trace-id").CountAsync();
+            }, linked => linked >= 6, TimeSpan.FromSeconds(30), "the journey's events to carry their message and trace ids");
         foreach (var kind in new[] { "created", "paid", "step-points", "step-coupon", "step-sms", "step-shipment" })
         {
             var item = page.Locator($"#journey li[data-event='{kind}']");
@@ -240,7 +241,9 @@ public sealed class ConsoleTests
         var order = await NewOrderAsync(Fresh("user"), await NewProductAsync());
         await Simulator.SetAsync(SmsGateway.Party, new { rejectNext = 2 }); // two deliveries refused, the third goes through
         Assert.That((await Api.PayAsync(order.OrderId, Fresh("pay"), order.Total)).Status, Is.EqualTo(HttpStatusCode.OK));
-        await Eventually.Until(() => SmsDoneAsync(order.OrderId), done => done == 1, TimeSpan.FromSeconds(30), "the SMS to be sent");
+        await Eventually.Until(() => Api.GetAsync($"/api/orders/{order.OrderId}"), r =>
+                new[] { "points", "coupon", "sms", "shipment" }.All(s => r.Json["fulfillment"]![s]!["status"]!.GetValue<string>() == "Done"),
+            TimeSpan.FromSeconds(30), $"order {order.OrderId} to be fulfilled, its SMS at the third try");
 
         var page = await _signedIn.NewPageAsync();
         await page.GotoAsync($"/ops/orders/{order.OrderId}");
@@ -255,7 +258,7 @@ public sealed class ConsoleTests
             {
                 await page.ReloadAsync();
                 return await page.Locator("#journey li[data-event='paid'] .message-id").CountAsync();
-            }, linked => linked == 1, TimeSpan.FromSeconds(30), "the payment's message id");
+            }, linked => linked == 1, TimeSpan.FromSeconds(30), "the payment's message id, through the feed");
         var paidMessage = await page.Locator("#journey li[data-event='paid'] .message-id").InnerTextAsync();
         await Expect(sms.Locator(".message-id")).ToHaveTextAsync(paidMessage);
         await ScreenshotAsync(page, "journey-attempts");
