@@ -37,7 +37,10 @@ internal static class Faults
         return true;
     }
 
-    /// <summary>The delay (plus a spike now and then), then a failure (503), then a refusal (422) if it may refuse.</summary>
+    /// <summary>
+    /// The delay (plus a spike now and then), then a failure (503), then a refusal (422) if it may refuse: one of the
+    /// rejectNext refusals left, else by rejectProbability.
+    /// </summary>
     /// <returns>null when the work may go ahead.</returns>
     public static async Task<IResult?> ProcessAsync(HttpContext http, string party, PartySettings settings, bool mayReject)
     {
@@ -52,7 +55,8 @@ internal static class Faults
         {
             return Problems.Failure(party);
         }
-        if (mayReject && Random.Shared.NextDouble() < settings.RejectProbability)
+        if (mayReject && (http.RequestServices.GetRequiredService<PartyControl>().TakeRejection(party)
+            || Random.Shared.NextDouble() < settings.RejectProbability))
         {
             return Problems.Rejected(party);
         }

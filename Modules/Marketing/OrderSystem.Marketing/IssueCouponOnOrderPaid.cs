@@ -34,9 +34,10 @@ internal sealed class IssueCouponOnOrderPaid(
                 new("@Code", CouponRule.CodeFor(paid.OrderId)), new("@Value", value), new("@Now", now),
             },
         };
+        var delivery = new StepDelivery(context.MessageId!.Value, DeliveryAttempts.Of<IssueCouponOnOrderPaid>(context));
         await marketing.ApplyOnceAsync(context.MessageId!.Value, nameof(IssueCouponOnOrderPaid), now, issue,
-            new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now),
-            order?.RecordDoneIfPreviousInserted(marketing.Db.DataSource, paid.OrderId, FulfillmentStep.Coupon, now));
+            new CouponIssued(paid.OrderId, couponId, paid.UserId, value, now, delivery.MessageId, delivery.Attempts),
+            order?.RecordDoneIfPreviousInserted(marketing.Db.DataSource, paid.OrderId, FulfillmentStep.Coupon, now, delivery));
     }
 }
 

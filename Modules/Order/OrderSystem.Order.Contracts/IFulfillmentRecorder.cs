@@ -11,12 +11,20 @@ namespace OrderSystem.Order.Contracts;
 public interface IFulfillmentRecorder
 {
     /// <summary>
-    /// Marks <paramref name="step"/> Done at <paramref name="at"/> when the command just before it in the caller's batch
-    /// inserted its row (the module's effect was new). Done is final: recording it again changes nothing. Null when
-    /// <paramref name="moduleDatabase"/> is not Order's: the module then reports with its completion event.
+    /// Marks <paramref name="step"/> Done at <paramref name="at"/>, with the <paramref name="delivery"/> that did it, when
+    /// the command just before it in the caller's batch inserted its row (the module's effect was new). Done is final:
+    /// recording it again changes nothing. Null when <paramref name="moduleDatabase"/> is not Order's: the module then
+    /// reports with its completion event.
     /// </summary>
-    DbBatchCommand? RecordDoneIfPreviousInserted(DbDataSource moduleDatabase, Guid orderId, FulfillmentStep step, DateTime at);
+    DbBatchCommand? RecordDoneIfPreviousInserted(
+        DbDataSource moduleDatabase, Guid orderId, FulfillmentStep step, DateTime at, StepDelivery delivery);
 }
+
+/// <summary>
+/// The message a module consumed to carry out a step (<paramref name="MessageId"/>, the order's <c>OrderPaid</c>) and how
+/// many delivery attempts the module's consumer took, the successful one included.
+/// </summary>
+public sealed record StepDelivery(Guid MessageId, int Attempts);
 
 /// <summary>The four things that follow a payment, as Order's fulfillment view names them.</summary>
 public enum FulfillmentStep

@@ -45,8 +45,12 @@ public sealed record OrderJourney(
     OrderSummary Order, DateTime ExpiresAt, DateTime? PaidAt, DateTime? ExpiredAt, DateTime? CancelledAt, string? CancelReason,
     IReadOnlyList<FulfillmentStepState> Steps);
 
-/// <summary>One fulfillment step as the module carrying it out last reported it ("Pending" with no time when none has).</summary>
-public sealed record FulfillmentStepState(string Step, string Status, DateTime? At);
+/// <summary>
+/// One fulfillment step as the module carrying it out last reported it ("Pending" with no time when none has): for a Done
+/// step, how many delivery attempts it took and the id of the message the module consumed (the order's <c>OrderPaid</c>);
+/// for a Failed one, the message that failed. Null where not recorded (steps recorded before these were).
+/// </summary>
+public sealed record FulfillmentStepState(string Step, string Status, DateTime? At, int? Attempts = null, Guid? MessageId = null);
 
 /// <summary>One step's lag after payment over the sampled orders (milliseconds; null when none of them is done).</summary>
 public sealed record FulfillmentLag(string Step, int Done, int Pending, double? P50Ms, double? P99Ms);

@@ -46,7 +46,10 @@ internal sealed class OrderOperations(ModuleStore<ModuleTag> orders, OrderCancel
         FROM order_outbox WHERE id IN @Positions
         """;
 
-    internal const string StepsSql = "SELECT step AS Step, status AS Status, at AS At FROM order_fulfillment WHERE order_id = @Id";
+    internal const string StepsSql = """
+        SELECT step AS Step, status AS Status, at AS At, attempts AS Attempts, message_id AS MessageId
+        FROM order_fulfillment WHERE order_id = @Id
+        """;
 
     public async Task<IReadOnlyDictionary<string, long>> CountByStatusAsync(CancellationToken ct)
     {

@@ -30,9 +30,10 @@ internal sealed class GrantPointsOnOrderPaid(
         {
             Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Points", earned), new("@Now", now) },
         };
+        var delivery = new StepDelivery(context.MessageId!.Value, DeliveryAttempts.Of<GrantPointsOnOrderPaid>(context));
         await points.ApplyOnceAsync(context.MessageId!.Value, nameof(GrantPointsOnOrderPaid), now, grant,
-            new PointsGranted(paid.OrderId, paid.UserId, earned, now),
-            order?.RecordDoneIfPreviousInserted(points.Db.DataSource, paid.OrderId, FulfillmentStep.Points, now));
+            new PointsGranted(paid.OrderId, paid.UserId, earned, now, delivery.MessageId, delivery.Attempts),
+            order?.RecordDoneIfPreviousInserted(points.Db.DataSource, paid.OrderId, FulfillmentStep.Points, now, delivery));
     }
 }
 

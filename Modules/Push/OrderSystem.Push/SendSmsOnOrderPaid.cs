@@ -37,9 +37,10 @@ internal sealed class SendSmsOnOrderPaid(
         {
             Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Text", text), new("@Now", now) },
         };
+        var delivery = new StepDelivery(context.MessageId!.Value, DeliveryAttempts.Of<SendSmsOnOrderPaid>(context));
         await push.ApplyOnceAsync(messageId, nameof(SendSmsOnOrderPaid), now, record,
-            new SmsSent(paid.OrderId, paid.UserId, now),
-            order?.RecordDoneIfPreviousInserted(push.Db.DataSource, paid.OrderId, FulfillmentStep.Sms, now));
+            new SmsSent(paid.OrderId, paid.UserId, now, delivery.MessageId, delivery.Attempts),
+            order?.RecordDoneIfPreviousInserted(push.Db.DataSource, paid.OrderId, FulfillmentStep.Sms, now, delivery));
     }
 }
 

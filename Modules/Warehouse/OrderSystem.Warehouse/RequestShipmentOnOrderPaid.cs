@@ -44,9 +44,10 @@ internal sealed class RequestShipmentOnOrderPaid(
                 new("@ShipmentId", shipmentId), new("@OrderId", paid.OrderId), new("@TrackingNumber", trackingNumber), new("@Now", now),
             },
         };
+        var delivery = new StepDelivery(context.MessageId!.Value, DeliveryAttempts.Of<RequestShipmentOnOrderPaid>(context));
         await warehouse.ApplyOnceAsync(messageId, nameof(RequestShipmentOnOrderPaid), now, record,
-            new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now),
-            order?.RecordDoneIfPreviousInserted(warehouse.Db.DataSource, paid.OrderId, FulfillmentStep.Shipment, now));
+            new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now, delivery.MessageId, delivery.Attempts),
+            order?.RecordDoneIfPreviousInserted(warehouse.Db.DataSource, paid.OrderId, FulfillmentStep.Shipment, now, delivery));
         // A cancellation that held the order while the waybill was being requested found no shipment to cancel: this side
         // finds its hold (written before it looked) and cancels the waybill itself.
         if (await stopper.IsHeldAsync(paid.OrderId, ct))

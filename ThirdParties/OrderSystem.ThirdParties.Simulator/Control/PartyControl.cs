@@ -53,6 +53,25 @@ internal sealed class PartyControl
         }
     }
 
+    /// <summary>Takes one of the party's <see cref="PartySettings.RejectNext"/> refusals, if any are left.</summary>
+    public bool TakeRejection(string party)
+    {
+        if (_current[party].RejectNext == 0)
+        {
+            return false; // the common case, without the lock
+        }
+        lock (_changing)
+        {
+            var current = _current[party];
+            if (current.RejectNext == 0)
+            {
+                return false;
+            }
+            _current[party] = current with { RejectNext = current.RejectNext - 1 };
+            return true;
+        }
+    }
+
     public PartySettings Reset(string party)
     {
         lock (_changing)

@@ -4,7 +4,7 @@ namespace OrderSystem.ThirdParties.Simulator.Control;
 
 /// <summary>
 /// The faults of one party. Serialised as the public control contract, in this order:
-/// delayMs, spikeProbability, spikeMs, failureProbability, down, hang, rejectProbability, then for the payments party
+/// delayMs, spikeProbability, spikeMs, failureProbability, down, hang, rejectProbability, rejectNext, then for the payments party
 /// only (null, so left out, for the others) its refund settings: lostAnswerProbability, refundProcessingMs,
 /// refundClosedProbability, refundAbnormalProbability, webhookRetries, webhookDuplicateProbability, webhookDropProbability;
 /// and for the logistics party only, pickupDelayMs: how long after its creation a waybill is picked up (0: at once).
@@ -13,6 +13,7 @@ internal sealed record PartySettings
 {
     public const int MaxMs = 600_000;
     public const int MaxWebhookRetries = 20;
+    public const int MaxRejectNext = 1000;
 
     public int DelayMs { get; init; }
     public double SpikeProbability { get; init; }
@@ -21,6 +22,9 @@ internal sealed record PartySettings
     public bool Down { get; init; }
     public bool Hang { get; init; }
     public double RejectProbability { get; init; }
+
+    /// <summary>How many of the next calls are refused (422) whatever the probability: a transient refusal, one call each.</summary>
+    public int RejectNext { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? LostAnswerProbability { get; init; }
@@ -72,6 +76,7 @@ internal sealed record PartySettings
         if (!IsProbability(SpikeProbability)) { yield return $"SpikeProbability {SpikeProbability} is not from 0 to 1"; }
         if (!IsProbability(FailureProbability)) { yield return $"FailureProbability {FailureProbability} is not from 0 to 1"; }
         if (!IsProbability(RejectProbability)) { yield return $"RejectProbability {RejectProbability} is not from 0 to 1"; }
+        if (RejectNext is < 0 or > MaxRejectNext) { yield return $"RejectNext {RejectNext} is not from 0 to {MaxRejectNext}"; }
         if (PickupDelayMs is < 0 or > MaxMs) { yield return $"PickupDelayMs {PickupDelayMs} is not from 0 to {MaxMs}"; }
         if (RefundProcessingMs is < 0 or > MaxMs) { yield return $"RefundProcessingMs {RefundProcessingMs} is not from 0 to {MaxMs}"; }
         if (WebhookRetries is < 0 or > MaxWebhookRetries)

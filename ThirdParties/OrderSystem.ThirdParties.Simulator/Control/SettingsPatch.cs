@@ -10,7 +10,7 @@ namespace OrderSystem.ThirdParties.Simulator.Control;
 /// </summary>
 internal static class SettingsPatch
 {
-    private const string Names = "delayMs, spikeProbability, spikeMs, failureProbability, down, hang, rejectProbability";
+    private const string Names = "delayMs, spikeProbability, spikeMs, failureProbability, down, hang, rejectProbability, rejectNext";
     private const string RefundNames = "lostAnswerProbability, refundProcessingMs, refundClosedProbability, "
         + "refundAbnormalProbability, webhookRetries, webhookDuplicateProbability, webhookDropProbability";
 
@@ -36,6 +36,7 @@ internal static class SettingsPatch
                 "spikeProbability" when Probability(value) is { } p => merged with { SpikeProbability = p },
                 "failureProbability" when Probability(value) is { } p => merged with { FailureProbability = p },
                 "rejectProbability" when Probability(value) is { } p => merged with { RejectProbability = p },
+                "rejectNext" when Count(value, PartySettings.MaxRejectNext) is { } n => merged with { RejectNext = n },
                 "down" when Flag(value) is { } on => merged with { Down = on },
                 "hang" when Flag(value) is { } on => merged with { Hang = on },
                 "lostAnswerProbability" when refunds && Probability(value) is { } p => merged with { LostAnswerProbability = p },
@@ -66,6 +67,7 @@ internal static class SettingsPatch
             "pickupDelayMs" when !names.Contains("pickupDelayMs", StringComparison.Ordinal) => "is not a setting of this party (only logistics has it); the settings are " + names,
             "delayMs" or "spikeMs" or "refundProcessingMs" or "pickupDelayMs" => $"must be a whole number of milliseconds from 0 to {PartySettings.MaxMs}",
             "webhookRetries" => $"must be a whole number from 0 to {PartySettings.MaxWebhookRetries}",
+            "rejectNext" => $"must be a whole number from 0 to {PartySettings.MaxRejectNext}",
             "down" or "hang" => "must be true or false",
             _ when probability => "must be a number from 0 to 1",
             _ => "is not a setting; the settings are " + names,
@@ -75,6 +77,9 @@ internal static class SettingsPatch
 
     private static int? Milliseconds(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var ms) && ms is >= 0 and <= PartySettings.MaxMs ? ms : null;
+
+    private static int? Count(JsonElement value, int max) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= 0 && n <= max ? n : null;
 
     private static int? Retries(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n is >= 0 and <= PartySettings.MaxWebhookRetries ? n : null;

@@ -52,7 +52,7 @@ internal static class Simulator
     private static JsonObject Quiet() => new()
     {
         ["delayMs"] = 0, ["spikeProbability"] = 0, ["spikeMs"] = 0, ["failureProbability"] = 0, ["down"] = false, ["hang"] = false,
-        ["rejectProbability"] = 0,
+        ["rejectProbability"] = 0, ["rejectNext"] = 0,
     };
 
     private static JsonObject QuietRefunds()

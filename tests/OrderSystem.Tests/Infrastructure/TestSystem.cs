@@ -58,7 +58,7 @@ internal sealed class TestSystem : IAsyncDisposable
 
     public static async Task<TestSystem> StartAsync(
         string name, string? modules = null, IDictionary<string, string>? settings = null,
-        string? rabbitManagementUrl = null, bool kestrel = false)
+        string? rabbitManagementUrl = null, bool kestrel = false, Action<IServiceCollection>? configureServices = null)
     {
         var database = "ordersystem_test_" + TestSettings.Scoped(name);
         var vhost = "ordersystem-test-" + TestSettings.Scoped(name);
@@ -104,6 +104,7 @@ internal sealed class TestSystem : IAsyncDisposable
             {
                 host.UseSetting(key, value);
             }
+            host.ConfigureServices(configureServices ?? (_ => { })); // a test's own additions, e.g. an identity provider
             host.ConfigureServices(services =>
             {
                 services.AddSingleton<ConsumeCounter>();

@@ -210,8 +210,9 @@ public sealed class ConsoleTests
         await Eventually.Until(async () =>
             {
                 await page.ReloadAsync();
-                return await page.Locator("#journey li .message-id").CountAsync();
-            }, linked => linked >= 6, TimeSpan.FromSeconds(30), "the journey's events to carry their message ids");
+                // Steps name their consumed message at once; their trace comes with the feed, so wait for the traces.
+                return await page.Locator("#journey li .trace-id").CountAsync();
+            }, linked => linked >= 6, TimeSpan.FromSeconds(30), "the journey's events to carry their message and trace ids");
         foreach (var kind in new[] { "created", "paid", "step-points", "step-coupon", "step-sms", "step-shipment" })
         {
             var item = page.Locator($"#journey li[data-event='{kind}']");
@@ -219,9 +220,48 @@ public sealed class ConsoleTests
             await Expect(item.Locator("a.trace-id")).ToHaveAttributeAsync("href", new Regex("^http://traces\\.test/trace/[0-9a-f]{32}$"));
         }
         await Expect(page.Locator("#journey li[data-event='paid']")).ToContainTextAsync("OrderPaid");
+        // Each step names the message its module consumed, the order's OrderPaid, and took one delivery.
+        var paidMessage = await page.Locator("#journey li[data-event='paid'] .message-id").InnerTextAsync();
+        foreach (var step in new[] { "points", "coupon", "sms", "shipment" })
+        {
+            var item = page.Locator($"#journey li[data-event='step-{step}']");
+            await Expect(item.Locator(".message-id")).ToHaveTextAsync(paidMessage);
+            await Expect(item.Locator(".attempts")).ToHaveTextAsync("1 attempt");
+            await Expect(page.Locator($"#steps tr[data-step='{step}'] td.attempts")).ToHaveTextAsync("1");
+        }
         await ScreenshotAsync(page, "journey");
         await page.GotoAsync($"/ops/orders?q={order.OrderId}");
         await Expect(page).ToHaveURLAsync(new Regex($"/ops/orders/{order.OrderId}$"), new() { Timeout = 5000 });
+        await page.CloseAsync();
+    }
+
+    [Test]
+    public async Task A_step_whose_gateway_refused_twice_shows_three_attempts_in_the_journey()
+    {
+        var order = await NewOrderAsync(Fresh("user"), await NewProductAsync());
+        await Simulator.SetAsync(SmsGateway.Party, new { rejectNext = 2 }); // two deliveries refused, the third goes through
+        Assert.That((await Api.PayAsync(order.OrderId, Fresh("pay"), order.Total)).Status, Is.EqualTo(HttpStatusCode.OK));
+        await Eventually.Until(() => Api.GetAsync($"/api/orders/{order.OrderId}"), r =>
+                new[] { "points", "coupon", "sms", "shipment" }.All(s => r.Json["fulfillment"]![s]!["status"]!.GetValue<string>() == "Done"),
+            TimeSpan.FromSeconds(30), $"order {order.OrderId} to be fulfilled, its SMS at the third try");
+
+        var page = await _signedIn.NewPageAsync();
+        await page.GotoAsync($"/ops/orders/{order.OrderId}");
+
+        var sms = page.Locator("#journey li[data-event='step-sms']");
+        await Expect(sms.Locator(".attempts")).ToHaveTextAsync("3 attempts");
+        await Expect(sms.Locator(".attempts")).ToHaveAttributeAsync("data-attempts", "3");
+        await Expect(page.Locator("#steps tr[data-step='sms'] td.attempts")).ToHaveTextAsync("3");
+        await Expect(page.Locator("#journey li[data-event='step-points'] .attempts")).ToHaveTextAsync("1 attempt");
+        // The consumed message is the order's OrderPaid, the same for every step, retried or not.
+        await Eventually.Until(async () =>
+            {
+                await page.ReloadAsync();
+                return await page.Locator("#journey li[data-event='paid'] .message-id").CountAsync();
+            }, linked => linked == 1, TimeSpan.FromSeconds(30), "the payment's message id, through the feed");
+        var paidMessage = await page.Locator("#journey li[data-event='paid'] .message-id").InnerTextAsync();
+        await Expect(sms.Locator(".message-id")).ToHaveTextAsync(paidMessage);
+        await ScreenshotAsync(page, "journey-attempts");
         await page.CloseAsync();
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Dapper;
 using OrderSystem.Tests.Infrastructure;
 
 namespace OrderSystem.Tests.Order;
@@ -26,6 +27,13 @@ public sealed class FailedFulfillmentTests
         Assert.That(fulfillment["coupon"]!["status"]!.GetValue<string>(), Is.EqualTo("Done"));
         Assert.That(fulfillment["sms"]!["at"], Is.Not.Null);
         Assert.That((await system.Api.GetAsync("/api/users/u-failed/sms")).Json.AsArray(), Is.Empty);
+        // The failed step names the message that failed, the order's OrderPaid (the one the shipment step consumed too);
+        // a fault does not say how many attempts it had.
+        await using var connection = await system.OpenAsync();
+        var steps = (await connection.QueryAsync<(string Step, int? Attempts, Guid? MessageId)>(
+            "SELECT step, attempts, message_id FROM order_fulfillment WHERE order_id = @OrderId", new { OrderId = orderId })).ToDictionary(s => s.Step);
+        Assert.That(steps["sms"].MessageId, Is.Not.Null.And.EqualTo(steps["shipment"].MessageId));
+        Assert.That((steps["sms"].Attempts, steps["shipment"].Attempts), Is.EqualTo(((int?)null, (int?)1)));
         await Simulator.QuietAsync();
     }
 }

@@ -38,6 +38,13 @@ public sealed class SplitDeploymentTests
                 // Without Order in their process, the modules report each step to it with a completion event.
                 Assert.That(await system.CountAsync($"SELECT COUNT(*) FROM {outbox}"), Is.EqualTo(OrderCount), $"{outbox}: one event per order");
             }
+            // Each completion event carries its delivery: the OrderPaid the module consumed (one per order) and the attempts.
+            Assert.That(await system.CountAsync(
+                "SELECT COUNT(*) FROM order_fulfillment WHERE status = 'Done' AND (attempts IS NULL OR attempts < 1 OR message_id IS NULL)"),
+                Is.Zero, "every step done names its message and attempts");
+            Assert.That(await system.CountAsync(
+                "SELECT COUNT(*) FROM (SELECT order_id FROM order_fulfillment GROUP BY order_id HAVING COUNT(DISTINCT message_id) > 1) x"),
+                Is.Zero, "the steps of an order consumed the same OrderPaid");
 
             var order = (await buyerApis[1].GetAsync($"/api/orders/{orders[0].OrderId}")).Json;
             Assert.That(order["fulfillment"]!["shipment"]!["status"]!.GetValue<string>(), Is.EqualTo("Done"),

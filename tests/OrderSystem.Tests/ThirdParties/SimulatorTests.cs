@@ -32,7 +32,7 @@ public sealed class SimulatorTests
         var expected = new JsonObject
         {
             ["delayMs"] = 250, ["spikeProbability"] = 0.5, ["spikeMs"] = 700, ["failureProbability"] = 0.25,
-            ["down"] = false, ["hang"] = false, ["rejectProbability"] = 0, ["pickupDelayMs"] = 600_000,
+            ["down"] = false, ["hang"] = false, ["rejectProbability"] = 0, ["rejectNext"] = 0, ["pickupDelayMs"] = 600_000,
         };
         Assert.That(JsonNode.DeepEquals(merged, expected), Is.True, merged.ToJsonString());
         Assert.That(JsonNode.DeepEquals(await GetSettingsAsync("logistics"), expected), Is.True);
@@ -97,6 +97,9 @@ public sealed class SimulatorTests
     [TestCase("""{"spikeProbability":1.01}""")]
     [TestCase("""{"failureProbability":-0.1}""")]
     [TestCase("""{"rejectProbability":2}""")]
+    [TestCase("""{"rejectNext":-1}""")]
+    [TestCase("""{"rejectNext":1001}""")]
+    [TestCase("""{"rejectNext":1.5}""")]
     [TestCase("""{"delayMs":"100"}""")]
     [TestCase("""{"delayMs":null}""")]
     [TestCase("""{"down":"yes"}""")]
@@ -302,6 +305,25 @@ public sealed class SimulatorTests
         Assert.That(await Simulator.LedgerAsync("logistics", orderId), Is.Empty);
         using var probe = await Http.GetAsync("/logistics/status");
         Assert.That(probe.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the status probe never refuses");
+    }
+
+    [Test]
+    public async Task Reject_next_refuses_that_many_calls_and_then_the_party_does_the_work()
+    {
+        var orderId = Guid.NewGuid();
+        var settings = await Simulator.SetAsync("sms", new { rejectNext = 2 });
+        Assert.That(settings["rejectNext"]!.GetValue<int>(), Is.EqualTo(2));
+
+        var statuses = new List<HttpStatusCode>();
+        for (var call = 0; call < 3; call++)
+        {
+            using var response = await SendSmsAsync("reject-next-" + orderId, orderId);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.That(statuses, Is.EqualTo(new[] { (HttpStatusCode)422, (HttpStatusCode)422, HttpStatusCode.OK }));
+        Assert.That(await Simulator.LedgerAsync("sms", orderId), Has.Count.EqualTo(1));
+        Assert.That((await GetSettingsAsync("sms"))!["rejectNext"]!.GetValue<int>(), Is.Zero, "every refusal was taken");
     }
 
     [TestCase("sms")]

@@ -47,5 +47,10 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
             r.Ignore<Exception>(DatabaseOutage.Is);
             r.Intervals(_retry.RetryIntervals);
         });
+        if (_module.ReportedStep is not null)
+        {
+            // After both retries, so it sees every attempt: the step records how many it took (the console shows it).
+            consumerConfigurator.UseFilter(new CountDeliveryAttemptsFilter<TConsumer>());
+        }
     }
 }

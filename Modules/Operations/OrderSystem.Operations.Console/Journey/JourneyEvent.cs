@@ -12,6 +12,9 @@ public sealed record JourneyEvent(DateTime At, string Kind, string Title, string
 
     public string? TraceId { get; init; }
 
+    /// <summary>A fulfillment step's delivery attempts (the successful one included), when recorded.</summary>
+    public int? Attempts { get; init; }
+
     /// <summary>The trace UI's page of <see cref="TraceId"/>, when <c>Observability:TraceUiUrl</c> is set.</summary>
     public string? TraceUrl { get; init; }
 }

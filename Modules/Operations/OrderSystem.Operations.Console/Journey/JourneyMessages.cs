@@ -8,7 +8,8 @@ namespace OrderSystem.Operations.Console.Journey;
 /// Puts the message id and trace id on each event of a journey. Neither is stored by order: each of Order's changes is
 /// an outbox row (message id, W3C traceparent), and the feed's events of the order (by order and version) name the row
 /// they came from. So: the order's feed events, then those rows by primary key. Events the feed has but the journey's
-/// tables do not (a refund's Submitted and Processing, a step's failure before it was done) are added. See decision 0020.
+/// tables do not (a refund's Submitted and Processing, a step's failure before it was done) are added. See decision 0020;
+/// a step's own message (the one its module consumed) comes with the step, decision 0024.
 /// </summary>
 internal sealed class JourneyMessages(IConfiguration configuration)
 {
@@ -28,23 +29,27 @@ internal sealed class JourneyMessages(IConfiguration configuration)
         var messages = (await orders.MessagesAtAsync([.. sources.Select(s => s.SourcePosition).Distinct()], ct))
             .ToDictionary(m => m.Position);
         var linked = events.ToList();
+        var done = new HashSet<int>();
         var template = TraceUiUrl;
         foreach (var source in sources)
         {
             var message = messages.GetValueOrDefault(source.SourcePosition);
             var (kind, title) = KindOf(source);
-            var index = linked.FindIndex(e => e.MessageId is null && Matches(e, kind, source));
+            var index = Enumerable.Range(0, linked.Count).FirstOrDefault(i => !done.Contains(i) && Matches(linked[i], kind, source), -1);
             var linkedEvent = index >= 0 ? linked[index] : new JourneyEvent(source.OccurredAt, kind, title, "from the feed", source.RefundId);
+            // A step already names the message its module consumed (Order records it with the step): that one stays,
+            // and the change row gives the trace, which is the consumer's.
             linkedEvent = linkedEvent with
             {
-                MessageId = message?.MessageId,
-                MessageType = message?.MessageType[(message.MessageType.LastIndexOf('.') + 1)..],
+                MessageId = linkedEvent.MessageId ?? message?.MessageId,
+                MessageType = linkedEvent.MessageType ?? message?.MessageType[(message.MessageType.LastIndexOf('.') + 1)..],
                 TraceId = message?.TraceId,
                 TraceUrl = message?.TraceId is { } traceId && template is not null ? template.Replace("{traceId}", traceId, StringComparison.Ordinal) : null,
             };
             if (index >= 0)
             {
                 linked[index] = linkedEvent;
+                done.Add(index);
             }
             else
             {

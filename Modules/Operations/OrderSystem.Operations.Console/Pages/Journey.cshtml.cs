@@ -47,7 +47,10 @@ public sealed class JourneyModel(IServiceProvider services) : PageModel
         }
         foreach (var step in journey.Steps.Where(s => s.At is not null))
         {
-            yield return new JourneyEvent(step.At!.Value, "step-" + step.Step, $"{step.Step}: {step.Status}", null);
+            yield return new JourneyEvent(step.At!.Value, "step-" + step.Step, $"{step.Step}: {step.Status}", null)
+            {
+                Attempts = step.Attempts, MessageId = step.MessageId, MessageType = step.MessageId is null ? null : "OrderPaid",
+            };
         }
         if (journey.ExpiredAt is { } expired)
         {

@@ -10,6 +10,7 @@ namespace OrderSystem.Order.Fulfillment;
 /// </summary>
 internal sealed class FulfillmentRecorder(ModuleStore<ModuleTag> orders, FulfillmentWrites writes) : IFulfillmentRecorder
 {
-    public DbBatchCommand? RecordDoneIfPreviousInserted(DbDataSource moduleDatabase, Guid orderId, FulfillmentStep step, DateTime at) =>
-        ReferenceEquals(moduleDatabase, orders.Db.DataSource) ? writes.DoneIfPreviousInserted(orderId, step, at) : null;
+    public DbBatchCommand? RecordDoneIfPreviousInserted(
+        DbDataSource moduleDatabase, Guid orderId, FulfillmentStep step, DateTime at, StepDelivery delivery) =>
+        ReferenceEquals(moduleDatabase, orders.Db.DataSource) ? writes.DoneIfPreviousInserted(orderId, step, at, delivery) : null;
 }

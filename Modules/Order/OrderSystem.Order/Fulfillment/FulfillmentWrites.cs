@@ -17,20 +17,25 @@ namespace OrderSystem.Order.Fulfillment;
 internal sealed class FulfillmentWrites(ModuleStore<ModuleTag> orders, IOptions<OrderChangeLogOptions> feed)
 {
     // Naturally idempotent, so the consumers of completion events need no inbox: a redelivery rewrites the same row.
-    // Done is final: a late failure report never downgrades it.
+    // Done is final: a late failure report never downgrades it. Status goes last: the other columns read the old one.
     private const string UpsertSql = """
-        INSERT INTO order_fulfillment (order_id, step, status, at) VALUES (@OrderId, @Step, @Status, @At)
+        INSERT INTO order_fulfillment (order_id, step, status, at, attempts, message_id)
+        VALUES (@OrderId, @Step, @Status, @At, @Attempts, @ConsumedMessageId)
         ON DUPLICATE KEY UPDATE
             at = IF(status = 'Done', at, VALUES(at)),
+            attempts = IF(status = 'Done', attempts, VALUES(attempts)),
+            message_id = IF(status = 'Done', message_id, VALUES(message_id)),
             status = IF(status = 'Done', status, VALUES(status))
         """;
 
     // The same upsert for a module's own transaction (IFulfillmentRecorder): only when its effect row was new.
     private const string DoneIfPreviousInsertedSql = """
-        INSERT INTO order_fulfillment (order_id, step, status, at)
-        SELECT @OrderId, @Step, 'Done', @At FROM DUAL WHERE ROW_COUNT() = 1
+        INSERT INTO order_fulfillment (order_id, step, status, at, attempts, message_id)
+        SELECT @OrderId, @Step, 'Done', @At, @Attempts, @ConsumedMessageId FROM DUAL WHERE ROW_COUNT() = 1
         ON DUPLICATE KEY UPDATE
             at = IF(status = 'Done', at, VALUES(at)),
+            attempts = IF(status = 'Done', attempts, VALUES(attempts)),
+            message_id = IF(status = 'Done', message_id, VALUES(message_id)),
             status = 'Done'
         """;
 
@@ -63,11 +68,16 @@ internal sealed class FulfillmentWrites(ModuleStore<ModuleTag> orders, IOptions<
         Enum.GetValues<FulfillmentStep>().Where(s => NameOf(s) == name).Cast<FulfillmentStep?>().FirstOrDefault()
         ?? throw new InvalidOperationException($"A module declares the fulfillment step '{name}', which Order does not know.");
 
-    public Task RecordAsync(Guid orderId, FulfillmentStep step, string status, DateTime at)
+    /// <summary>A step's state as a completion event or a fault reports it, with the consumed message and attempts when known.</summary>
+    public Task RecordAsync(Guid orderId, FulfillmentStep step, string status, DateTime at, Guid? consumedMessageId, int? attempts)
     {
         var upsert = new MySqlBatchCommand(UpsertSql)
         {
-            Parameters = { new("@OrderId", orderId), new("@Step", NameOf(step)), new("@Status", status), new("@At", at) },
+            Parameters =
+            {
+                new("@OrderId", orderId), new("@Step", NameOf(step)), new("@Status", status), new("@At", at),
+                new("@Attempts", attempts), new("@ConsumedMessageId", consumedMessageId),
+            },
         };
         return _recordChanges
             ? GroupCommit.For(orders.Db).RunAsync(orders.Db, upsert, ChangeRow(RecordChangeSql, orderId, step, status, at))
@@ -78,17 +88,19 @@ internal sealed class FulfillmentWrites(ModuleStore<ModuleTag> orders, IOptions<
     /// The module's report as one command (the port hands out one): the upsert, and with the feed on the change row in
     /// the same command text, so the row's condition reads the upsert's count.
     /// </summary>
-    public MySqlBatchCommand DoneIfPreviousInserted(Guid orderId, FulfillmentStep step, DateTime at)
+    public MySqlBatchCommand DoneIfPreviousInserted(Guid orderId, FulfillmentStep step, DateTime at, StepDelivery delivery)
     {
-        var parameters = new MySqlParameter[] { new("@OrderId", orderId), new("@Step", NameOf(step)), new("@At", at) };
+        var parameters = new MySqlParameter[]
+        {
+            new("@OrderId", orderId), new("@Step", NameOf(step)), new("@Attempts", delivery.Attempts),
+            new("@ConsumedMessageId", delivery.MessageId),
+        };
         if (!_recordChanges)
         {
-            return WithParameters(new MySqlBatchCommand(DoneIfPreviousInsertedSql), parameters);
+            return WithParameters(new MySqlBatchCommand(DoneIfPreviousInsertedSql) { Parameters = { new("@At", at) } }, parameters);
         }
-        var change = ChangeRow(DoneIfPreviousInsertedSql + ";\n" + RecordChangeIfPreviousSql, orderId, step, "Done", at);
-        change.Parameters.Add(new MySqlParameter("@OrderId", orderId));
-        change.Parameters.Add(new MySqlParameter("@Step", NameOf(step)));
-        return change;
+        // The change row's parameters (@At among them), then the step's own.
+        return WithParameters(ChangeRow(DoneIfPreviousInsertedSql + ";\n" + RecordChangeIfPreviousSql, orderId, step, "Done", at), parameters);
     }
 
     private static MySqlBatchCommand ChangeRow(string sql, Guid orderId, FulfillmentStep step, string status, DateTime at) => new(sql)

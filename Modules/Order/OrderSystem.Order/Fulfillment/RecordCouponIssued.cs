@@ -8,5 +8,6 @@ namespace OrderSystem.Order.Fulfillment;
 internal sealed class RecordCouponIssued(FulfillmentWrites writes) : IConsumer<CouponIssued>
 {
     public Task Consume(ConsumeContext<CouponIssued> context) => writes.RecordAsync(
-        context.Message.OrderId, FulfillmentStep.Coupon, "Done", context.Message.OccurredAt);
+        context.Message.OrderId, FulfillmentStep.Coupon, "Done", context.Message.OccurredAt,
+        context.Message.OrderPaidMessageId, context.Message.Attempts);
 }

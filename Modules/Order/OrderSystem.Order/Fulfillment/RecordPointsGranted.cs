@@ -8,5 +8,6 @@ namespace OrderSystem.Order.Fulfillment;
 internal sealed class RecordPointsGranted(FulfillmentWrites writes) : IConsumer<PointsGranted>
 {
     public Task Consume(ConsumeContext<PointsGranted> context) => writes.RecordAsync(
-        context.Message.OrderId, FulfillmentStep.Points, "Done", context.Message.OccurredAt);
+        context.Message.OrderId, FulfillmentStep.Points, "Done", context.Message.OccurredAt,
+        context.Message.OrderPaidMessageId, context.Message.Attempts);
 }

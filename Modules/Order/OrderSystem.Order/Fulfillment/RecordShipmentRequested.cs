@@ -8,5 +8,6 @@ namespace OrderSystem.Order.Fulfillment;
 internal sealed class RecordShipmentRequested(FulfillmentWrites writes) : IConsumer<ShipmentRequested>
 {
     public Task Consume(ConsumeContext<ShipmentRequested> context) => writes.RecordAsync(
-        context.Message.OrderId, FulfillmentStep.Shipment, "Done", context.Message.OccurredAt);
+        context.Message.OrderId, FulfillmentStep.Shipment, "Done", context.Message.OccurredAt,
+        context.Message.OrderPaidMessageId, context.Message.Attempts);
 }

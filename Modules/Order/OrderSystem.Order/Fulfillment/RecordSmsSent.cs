@@ -8,5 +8,6 @@ namespace OrderSystem.Order.Fulfillment;
 internal sealed class RecordSmsSent(FulfillmentWrites writes) : IConsumer<SmsSent>
 {
     public Task Consume(ConsumeContext<SmsSent> context) => writes.RecordAsync(
-        context.Message.OrderId, FulfillmentStep.Sms, "Done", context.Message.OccurredAt);
+        context.Message.OrderId, FulfillmentStep.Sms, "Done", context.Message.OccurredAt,
+        context.Message.OrderPaidMessageId, context.Message.Attempts);
 }
