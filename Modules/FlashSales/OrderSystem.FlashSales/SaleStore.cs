@@ -34,6 +34,9 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
     /// <summary>Every key of one sale: what a trim deletes (decision 0024). The stream and its group are shared by all sales.</summary>
     public RedisKey[] SaleKeys(string saleId) => [Sale(saleId), Users(saleId), Tickets(saleId), Returns(saleId)];
 
+    /// <summary>A SCAN pattern matching every key of one sale (for tests and operators: what a trim leaves is nothing).</summary>
+    public RedisValue SaleKeyPattern(string saleId) => $"{_prefix}:{{{saleId}}}:*";
+
     /// <summary>The orders all writers together may still create in the second <paramref name="second"/> (Unix seconds).</summary>
     public RedisKey WriteBudget(long second) => $"{_prefix}:writes:{second}";
 
