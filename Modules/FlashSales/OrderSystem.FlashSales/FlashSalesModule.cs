@@ -60,6 +60,7 @@ public static class FlashSalesModule
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderWriter>());
         builder.Services.AddSingleton<SaleCloser>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SaleCloser>());
+        builder.Services.AddSingleton<StaleWriters>();
         builder.Services.AddSingleton<SaleTrimmer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SaleTrimmer>());
         builder.Services.AddSingleton<IReconciliationAudit, AuditFlashSales>();

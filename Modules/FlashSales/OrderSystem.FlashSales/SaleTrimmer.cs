@@ -15,11 +15,15 @@ namespace OrderSystem.FlashSales;
 /// recorded, and no request of it left in the stream. A closed sale's counters never move again, so a check that passed
 /// keeps holding. The counters are copied into the sale's row with the claim (trim_started_at, which one host sets), then
 /// the keys go, then trimmed_at: a host that dies in between leaves a claimed sale that the next pass of any host finishes.
+/// Each pass also removes the consumers of writers that are gone from the stream's group (<see cref="StaleWriters"/>).
 /// </summary>
 internal sealed partial class SaleTrimmer(
-    ModuleStore<ModuleTag> flashSales, SaleStore store, IOptions<FlashSaleOptions> options, TimeProvider clock, ILogger<SaleTrimmer> logger)
-    : BackgroundService
+    ModuleStore<ModuleTag> flashSales, SaleStore store, StaleWriters staleWriters, IOptions<FlashSaleOptions> options, TimeProvider clock,
+    ILogger<SaleTrimmer> logger) : BackgroundService
 {
+    // A live writer reads the stream at least every second or so; one silent for an hour, holding nothing, is gone.
+    private static readonly TimeSpan WriterGoneAfter = TimeSpan.FromHours(1);
+
     private const string DueSql = """
         SELECT s.id AS SaleId, CAST(s.units_left_at_close AS SIGNED) AS LeftAtClose, s.trim_started_at AS ClaimedAt,
                CAST(COALESCE((SELECT SUM(t.quantity) FROM flashsales_tickets t WHERE t.sale_id = s.id), 0) AS SIGNED) AS Written,
@@ -43,6 +47,7 @@ internal sealed partial class SaleTrimmer(
             try
             {
                 await TrimSettledAsync(options.Value.TrimAfter, stoppingToken);
+                await staleWriters.RemoveAsync(WriterGoneAfter);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

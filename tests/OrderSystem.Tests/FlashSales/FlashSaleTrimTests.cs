@@ -7,7 +7,8 @@ namespace OrderSystem.Tests.FlashSales;
 
 /// <summary>
 /// A settled sale's keys trimmed from the store (decision 0024): nothing of it left, its sale and tickets still answered
-/// from the database, the reconciliation still exact; never while its requests are in flight; two trimmers at once harmless.
+/// from the database, the reconciliation still exact; never while its requests are in flight; two trimmers at once harmless;
+/// writers gone from the stream's group removed.
 /// The trims are run by the test (FlashSales:TrimAfter zero); the host's own trimmer waits an hour.
 /// </summary>
 public sealed class FlashSaleTrimTests : FlashSaleTest
@@ -130,6 +131,24 @@ public sealed class FlashSaleTrimTests : FlashSaleTest
         var audit = await Api.SendRawAsync(HttpMethod.Get, "/api/admin/reconciliation", null, ("X-Api-Key", TestSettings.AdminKey));
         var findings = audit.Json["findings"]!.AsArray().Select(f => (f!["check"]!.GetValue<string>(), f["subject"]!.GetValue<string>())).Order().ToList();
         Assert.That(findings, Is.EqualTo(new[] { ("flash-sale-not-in-store", "lost"), ("flash-tickets-unwritten", "drifted") }), audit.ToString());
+    }
+
+    [Test]
+    public async Task A_writer_gone_from_the_stream_group_is_removed_and_the_live_writer_keeps_writing()
+    {
+        var sku = await NewProductAsync(available: 2);
+        await Api.DefineAsync("writers", sku, units: 2);
+        await Api.WaitUntilWrittenAsync("writers", [FlashSaleApi.TicketOf(await Api.RequestAsync("writers", "first"))]);
+        await Store.Db.ExecuteAsync("XGROUP", "CREATECONSUMER", Store.Stream, SaleStore.WriterGroup, "gone-writer");
+        await Eventually.Until(() => Store.Db.StreamConsumerInfoAsync(Store.Stream, SaleStore.WriterGroup),
+            c => c.Any(w => w.Name == "gone-writer" && w.IdleTimeInMilliseconds > 500), TimeSpan.FromSeconds(10), "the gone writer to be idle");
+
+        var removed = await System.Get<StaleWriters>().RemoveAsync(TimeSpan.FromMilliseconds(500));
+
+        Assert.That(removed, Is.GreaterThanOrEqualTo(1));
+        Assert.That((await Store.Db.StreamConsumerInfoAsync(Store.Stream, SaleStore.WriterGroup)).Select(c => c.Name.ToString()), Has.No.Member("gone-writer"));
+        await Api.WaitUntilWrittenAsync("writers", [FlashSaleApi.TicketOf(await Api.RequestAsync("writers", "second"))]);
+        await Api.WaitUntilReconciledAsync();
     }
 
     private static Task<IReadOnlyList<string>> TrimNowAsync() => System.Get<SaleTrimmer>().TrimSettledAsync(TimeSpan.Zero, CancellationToken.None);
