@@ -3,7 +3,7 @@ using FluentMigrator;
 namespace OrderSystem.Migrations.FlashSales;
 
 /// <summary>
-/// A settled sale's keys are trimmed from the store (decision 0024): the store's counters verified at that moment are kept
+/// A settled sale's keys are trimmed from the store (decision 0025): the store's counters verified at that moment are kept
 /// here, so the reconciliation still checks the sale without the store; trim_started_at is the claim (set once, by one
 /// host), trimmed_at says the keys are gone. The index finds the closed sales not trimmed yet.
 /// </summary>

@@ -60,7 +60,7 @@ internal sealed class AuditFlashSales(ModuleStore<ModuleTag> flashSales, SaleSto
         var waiting = await store.Db.StreamLengthAsync(store.Stream);
         foreach (var sale in sales)
         {
-            // A trimmed sale's keys are gone: the store's counters as the trim verified and copied them stand in (decision 0024).
+            // A trimmed sale's keys are gone: the store's counters as the trim verified and copied them stand in (decision 0025).
             var trimmed = sale.AdmittedAtTrim is not null;
             var counters = trimmed
                 ? new SaleCounters((int)sale.Units, (int)sale.LeftAtClose, sale.AdmittedAtTrim!.Value, sale.ReturnedAtTrim ?? 0, Closed: true)

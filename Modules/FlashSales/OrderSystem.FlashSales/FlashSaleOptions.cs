@@ -22,7 +22,7 @@ public sealed class FlashSaleOptions
     public int CloserPollMs { get; set; } = 500;
 
     /// <summary>
-    /// How long after its close a settled sale's keys stay in the store before they are trimmed (decision 0024); until then
+    /// How long after its close a settled sale's keys stay in the store before they are trimmed (decision 0025); until then
     /// an operator can still read the store's counters of a sale that just ended.
     /// </summary>
     public TimeSpan TrimAfter { get; set; } = TimeSpan.FromHours(1);

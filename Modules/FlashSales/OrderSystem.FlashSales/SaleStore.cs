@@ -31,7 +31,7 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
 
     public RedisKey Returns(string saleId) => $"{_prefix}:{{{saleId}}}:returns";
 
-    /// <summary>Every key of one sale: what a trim deletes (decision 0024). The stream and its group are shared by all sales.</summary>
+    /// <summary>Every key of one sale: what a trim deletes (decision 0025). The stream and its group are shared by all sales.</summary>
     public RedisKey[] SaleKeys(string saleId) => [Sale(saleId), Users(saleId), Tickets(saleId), Returns(saleId)];
 
     /// <summary>A SCAN pattern matching every key of one sale (for tests and operators: what a trim leaves is nothing).</summary>
@@ -86,7 +86,7 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
     /// <summary>
     /// Gives a lapsed ticket's units back, once per ticket: to the sale while it is open (and the buyer's allowance with
     /// them), else to the product, which the caller then does in the database. Answers where they went ("sale" or "product"),
-    /// the same for every call about one ticket. A sale the store no longer holds (trimmed once settled, decision 0024) is
+    /// the same for every call about one ticket. A sale the store no longer holds (trimmed once settled, decision 0025) is
     /// closed: "product", and nothing is written, so no key of it comes back; the database's return row is then the only
     /// memory of the ticket's return, as it is for every return to the product.
     /// </summary>

@@ -11,7 +11,7 @@ namespace OrderSystem.FlashSales;
 
 /// <summary>
 /// Deletes a settled sale's keys from the store FlashSales:TrimAfter after its close, so the store does not grow with every
-/// sale (decision 0024). Settled: closed in both places, every admitted unit in a written ticket, every return to the sale
+/// sale (decision 0025). Settled: closed in both places, every admitted unit in a written ticket, every return to the sale
 /// recorded, and no request of it left in the stream. A closed sale's counters never move again, so a check that passed
 /// keeps holding. The counters are copied into the sale's row with the claim (trim_started_at, which one host sets), then
 /// the keys go, then trimmed_at: a host that dies in between leaves a claimed sale that the next pass of any host finishes.

@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace OrderSystem.Tests.FlashSales;
 
 /// <summary>
-/// A settled sale's keys trimmed from the store (decision 0024): nothing of it left, its sale and tickets still answered
+/// A settled sale's keys trimmed from the store (decision 0025): nothing of it left, its sale and tickets still answered
 /// from the database, the reconciliation still exact; never while its requests are in flight; two trimmers at once harmless;
 /// writers gone from the stream's group removed.
 /// The trims are run by the test (FlashSales:TrimAfter zero); the host's own trimmer waits an hour.
