@@ -21,6 +21,15 @@ public sealed class FlashSaleOptions
     /// <summary>How often the closer looks for sales that have ended.</summary>
     public int CloserPollMs { get; set; } = 500;
 
+    /// <summary>
+    /// How long after its close a settled sale's keys stay in the store before they are trimmed (decision 0025); until then
+    /// an operator can still read the store's counters of a sale that just ended.
+    /// </summary>
+    public TimeSpan TrimAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the trimmer looks for closed sales due for trimming.</summary>
+    public int TrimPollMs { get; set; } = 10_000;
+
     /// <summary>The store's key prefix; by default <c>flashsales:</c> and the module's database name, so a store serves one database.</summary>
     public string? KeyPrefix { get; set; }
 }

@@ -42,8 +42,8 @@ public static class FlashSalesModule
         }
         builder.Services.AddOptions<FlashSaleOptions>().Bind(builder.Configuration.GetSection("FlashSales"))
             .Validate(o => o.AdmissionsPerSecond > 0 && o.MaxOrderWritesPerSecond > 0 && o.WriteBatchSize is > 0 and <= 1000 &&
-                           o.ClaimIdleMs >= 100 && o.WriterPollMs > 0 && o.CloserPollMs > 0,
-                "FlashSales: the rates, the poll intervals and ClaimIdleMs (at least 100) must be positive, the batch 1-1000.")
+                           o.ClaimIdleMs >= 100 && o.WriterPollMs > 0 && o.CloserPollMs > 0 && o.TrimPollMs > 0 && o.TrimAfter >= TimeSpan.Zero,
+                "FlashSales: the rates, the poll intervals and ClaimIdleMs (at least 100) must be positive, the batch 1-1000, TrimAfter not negative.")
             .ValidateOnStart();
         var redis = builder.Configuration.GetConnectionString("Redis") ?? "127.0.0.1:6390";
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
@@ -60,6 +60,9 @@ public static class FlashSalesModule
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderWriter>());
         builder.Services.AddSingleton<SaleCloser>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SaleCloser>());
+        builder.Services.AddSingleton<StaleWriters>();
+        builder.Services.AddSingleton<SaleTrimmer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SaleTrimmer>());
         builder.Services.AddSingleton<IReconciliationAudit, AuditFlashSales>();
         builder.Services.AddSingleton<IFlashSaleOperations, FlashSaleOperations>(); // the operator console's view
         // Composes with the other limits of the host (the console's); UseRateLimiter() is in the pipeline once, for all.

@@ -27,7 +27,8 @@ internal static class GetTicket
         {
             return Problems.Validation("ticketId", "The ticket id must be a GUID such as 0191f0c4-8d2a-7c3e-9b1a-2f4e5d6c7b8a.");
         }
-        // The database first, then the store, which keeps every ticket it admitted: a ticket is always in one of the two.
+        // The database first, then the store, which keeps every ticket it admitted until the sale is trimmed, and a sale
+        // is trimmed only once all its tickets are written (decision 0025): a ticket is always in one of the two.
         if (await StatusAsync(flashSales, saleId, id, ct) is { } written)
         {
             return TypedResults.Ok(new Response(id, saleId, written, written == TicketStatus.Ordered ? id : null));

@@ -31,6 +31,12 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
 
     public RedisKey Returns(string saleId) => $"{_prefix}:{{{saleId}}}:returns";
 
+    /// <summary>Every key of one sale: what a trim deletes (decision 0025). The stream and its group are shared by all sales.</summary>
+    public RedisKey[] SaleKeys(string saleId) => [Sale(saleId), Users(saleId), Tickets(saleId), Returns(saleId)];
+
+    /// <summary>A SCAN pattern matching every key of one sale (for tests and operators: what a trim leaves is nothing).</summary>
+    public RedisValue SaleKeyPattern(string saleId) => $"{_prefix}:{{{saleId}}}:*";
+
     /// <summary>The orders all writers together may still create in the second <paramref name="second"/> (Unix seconds).</summary>
     public RedisKey WriteBudget(long second) => $"{_prefix}:writes:{second}";
 
@@ -80,13 +86,16 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
     /// <summary>
     /// Gives a lapsed ticket's units back, once per ticket: to the sale while it is open (and the buyer's allowance with
     /// them), else to the product, which the caller then does in the database. Answers where they went ("sale" or "product"),
-    /// the same for every call about one ticket.
+    /// the same for every call about one ticket. A sale the store no longer holds (trimmed once settled, decision 0025) is
+    /// closed: "product", and nothing is written, so no key of it comes back; the database's return row is then the only
+    /// memory of the ticket's return, as it is for every return to the product.
     /// </summary>
     public async Task<string> ReturnAsync(string saleId, Guid ticketId, string userId, int quantity)
     {
         const string script = """
             local done = redis.call('HGET', KEYS[3], ARGV[1])
             if done then return done end
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 'product' end
             local target = 'product'
             if redis.call('HGET', KEYS[1], 'closed') == '0' then
                 redis.call('HINCRBY', KEYS[1], 'left', ARGV[3])

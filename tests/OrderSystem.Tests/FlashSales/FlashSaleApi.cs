@@ -56,6 +56,24 @@ internal static class FlashSaleApi
             r => r.Status == HttpStatusCode.OK && r.Json["findings"]!.AsArray().Count == 0, TimeSpan.FromSeconds(seconds),
             "reconciliation to find nothing");
 
+    /// <summary>The keys matching a pattern, found with SCAN as an operator would look.</summary>
+    public static async Task<List<string>> KeysAsync(IConnectionMultiplexer redis, RedisValue pattern)
+    {
+        var keys = new List<string>();
+        foreach (var server in redis.GetServers())
+        {
+            await foreach (var key in server.KeysAsync(pattern: pattern))
+            {
+                keys.Add(key.ToString());
+            }
+        }
+        return keys;
+    }
+
+    /// <summary>The requests of one sale still in the store's stream (unread, or read and not yet acknowledged and deleted).</summary>
+    public static async Task<int> QueuedAsync(IDatabase store, RedisKey stream, string saleId) =>
+        (await store.StreamRangeAsync(stream, "-", "+")).Count(e => e["sale"] == saleId);
+
     /// <summary>Deletes every key of a store prefix, so a test starts from an empty store.</summary>
     public static async Task ClearStoreAsync(IConnectionMultiplexer redis, RedisValue pattern)
     {

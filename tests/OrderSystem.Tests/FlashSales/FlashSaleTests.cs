@@ -227,12 +227,4 @@ public sealed class FlashSaleTests : FlashSaleTest
         var checks = audit.Json["findings"]!.AsArray().Select(f => f!["check"]!.GetValue<string>()).Order().ToList();
         Assert.That(checks, Is.EqualTo(new[] { "flash-reserved-mismatch", "flash-store-mismatch" }), audit.ToString());
     }
-
-    private static async Task ExpireAsync(string orderId)
-    {
-        await using var connection = await System.OpenAsync();
-        await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE order_orders SET expires_at = UTC_TIMESTAMP(6) WHERE id = @Id", new { Id = orderId });
-        await Eventually.Until(() => Api.GetAsync($"/api/orders/{orderId}"), r => r.Json["status"]!.GetValue<string>() == "Expired",
-            TimeSpan.FromSeconds(10), $"order {orderId} to expire");
-    }
 }
