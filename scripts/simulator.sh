@@ -5,7 +5,8 @@
 #
 # Usage: scripts/simulator.sh [command]
 #   start    (default) build it (Release) if its dll is missing, start it, wait up to 30 s for /health;
-#            a simulator that already answers on the port is reused
+#            a simulator that already answers on the port is reused, unless this checkout started it from
+#            an older build of its dll (then it is restarted)
 #   stop     stop the one this script started (TERM, then KILL after 10 s)
 #   status   say whether it answers (exit 1 if not)
 #
@@ -47,8 +48,14 @@ answers() {
 
 start() {
     if answers; then
-        log "simulator already running on $URL"
-        return 0
+        # One this checkout started from an older build would refuse settings that the tests of the new one use.
+        if pid_alive "$PID_FILE" && [ "$DLL" -nt "$PID_FILE" ]; then
+            log "the simulator was rebuilt since it started: restarting it"
+            stop
+        else
+            log "simulator already running on $URL"
+            return 0
+        fi
     fi
     kill_unanswering "$PID_FILE" simulator
     require_free_port "$PORT" "the simulator; set ORDERSYSTEM_SIMULATOR_PORT"

@@ -12,15 +12,13 @@ namespace OrderSystem.Tests.Operations;
 /// Signing in to /ops through an external identity provider, composed as docs/operations-console.md says: a standard
 /// OpenID Connect scheme signing in to the console's cookie, and the console's policy asking for the operators' group.
 /// The provider is <see cref="MinimalOidcProvider"/>, over real HTTP on another site; the browser is the real headless
-/// chromium of <see cref="ConsoleTests"/>. A system of its own: its sign-in POSTs have a rate limit of their own.
+/// chromium (<see cref="HeadlessChromium"/>). A system of its own: its sign-in POSTs have a rate limit of their own.
 /// </summary>
 [NonParallelizable]
 public sealed class ConsoleExternalSignInTests
 {
     private const string Provider = "Corp";
     private const string OperatorsGroup = "ordersystem-operators";
-
-    private static readonly string Chromium = Environment.GetEnvironmentVariable("ORDERSYSTEM_CHROMIUM") ?? "/usr/bin/chromium";
 
     private static readonly ProviderUser CorporateOperator = new("corp-4711", "Erin External", OperatorsGroup);
 
@@ -32,17 +30,10 @@ public sealed class ConsoleExternalSignInTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        if (!File.Exists(Chromium))
-        {
-            Assert.Fail($"No browser at {Chromium}: run scripts/chromium.sh (test.sh does), or set ORDERSYSTEM_CHROMIUM.");
-        }
+        _playwright = await Playwright.CreateAsync();
+        _browser = await HeadlessChromium.LaunchAsync(_playwright);
         _provider = await MinimalOidcProvider.StartAsync(CorporateOperator);
         _system = await TestSystem.StartAsync("console_oidc", kestrel: true, configureServices: AddCorporateSignIn);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"],
-        });
         SetDefaultExpectTimeout(15_000);
     }
 

@@ -20,8 +20,6 @@ public sealed class ConsoleTests
     private const string Operator = "test-operator";
     private const string TraceUi = "http://traces.test/trace/{traceId}";
 
-    private static readonly string Chromium = Environment.GetEnvironmentVariable("ORDERSYSTEM_CHROMIUM") ?? "/usr/bin/chromium";
-
     private TestSystem _system = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
@@ -32,21 +30,14 @@ public sealed class ConsoleTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        if (!File.Exists(Chromium))
-        {
-            Assert.Fail($"No browser at {Chromium}: run scripts/chromium.sh (test.sh does), or set ORDERSYSTEM_CHROMIUM.");
-        }
+        _playwright = await Playwright.CreateAsync();
+        _browser = await HeadlessChromium.LaunchAsync(_playwright);
         _system = await TestSystem.StartAsync("console", kestrel: true, settings: new Dictionary<string, string>
         {
             ["Ops:Password"] = Password,
             ["Ops:LoginAttemptsPerMinute"] = "5",
             ["Ops:SampleIntervalMs"] = "300",
             ["Observability:TraceUiUrl"] = TraceUi,
-        });
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"],
         });
         SetDefaultExpectTimeout(15_000);
         // One sign-in for the whole fixture: the login limit counts every POST, and the brute-force test needs the rest.
