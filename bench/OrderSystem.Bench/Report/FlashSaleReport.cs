@@ -19,6 +19,7 @@ internal static class FlashSaleReport
         md.AppendLine(F($"| units sold once every flash order is paid ({f.FlashOrdersPaid:N0} paid) | {f.UnitsSold:N0} | = units | {Yes(f.UnitsSold == f.Units)} |"));
         md.AppendLine(F($"| orders written per second, highest second / cap | {f.MaxOrdersWrittenPerSecond:N0} / {f.WriteCap:N0} | ≤ cap | {Yes(f.MaxOrdersWrittenPerSecond <= f.WriteCap)} |"));
         md.AppendLine(F($"| database commits/s during the wave, p50 / max (the whole server) | {f.CommitsPerSecond.P50:N0} / {f.CommitsPerSecond.Max:N0} | - | - |"));
+        md.AppendLine(F($"| ordinary payment p50 in the wave / quiet | {f.PaymentInWave.P50:0.0} / {f.PaymentQuiet.P50:0.0} ms | - | - |"));
         md.AppendLine(F($"| ordinary payment p99 in the wave / quiet | {f.PaymentInWave.P99:0.0} / {f.PaymentQuiet.P99:0.0} ms ({f.PaymentInWave.Count:N0} / {f.PaymentQuiet.Count:N0} payments) | ≤ 1.5× | {Yes(f.PaymentInWave.P99 <= 1.5 * f.PaymentQuiet.P99)} |"));
         md.AppendLine(F($"| time from the wave's start until every ticket is Ordered | {f.AllWrittenSeconds:0.0} s | - | - |"));
         md.AppendLine();
