@@ -362,7 +362,7 @@ public sealed class PaymentProviderTests
 
         Assert.That(changed.Select(p => p.Key), Is.EqualTo(new[]
         {
-            "delayMs", "spikeProbability", "spikeMs", "failureProbability", "down", "hang", "rejectProbability",
+            "delayMs", "spikeProbability", "spikeMs", "failureProbability", "down", "hang", "rejectProbability", "rejectNext",
             "lostAnswerProbability", "refundProcessingMs", "refundClosedProbability", "refundAbnormalProbability",
             "webhookRetries", "webhookDuplicateProbability", "webhookDropProbability",
         }));
