@@ -43,6 +43,8 @@ internal sealed class BenchOptions
         ["--flash-users"] = "Bench:FlashUsers",
         ["--flash-wave-seconds"] = "Bench:FlashWaveSeconds",
         ["--flash-concurrency"] = "Bench:FlashConcurrency",
+        ["--flash-rates"] = "Bench:FlashRates",
+        ["--flash-rate"] = "Bench:FlashRate",
         ["--isolation-rate"] = "Bench:IsolationRate",
         ["--capacity-steps"] = "Bench:CapacitySteps",
         ["--capacity-seconds"] = "Bench:CapacitySeconds",
@@ -86,11 +88,17 @@ internal sealed class BenchOptions
     public double ExpirySpreadSeconds { get; init; } = 180;
     public double ExpiryPayRate { get; init; } = 50;
 
-    /// <summary>The flash-sale scenario: units for sale, the crowd's users, the wave's length and its senders (ordinary payments at ExpiryPayRate).</summary>
+    /// <summary>The flash-sale scenario: units for sale, the crowd's users, the wave's length and its connections (ordinary payments at ExpiryPayRate).</summary>
     public int FlashUnits { get; init; } = 1_000;
     public int FlashUsers { get; init; } = 50_000;
     public double FlashWaveSeconds { get; init; } = 10;
     public int FlashConcurrency { get; init; } = 128;
+
+    /// <summary>
+    /// The flash-sale waves' arrival rates (requests/s, open loop), one wave and one fresh sale each (Bench:FlashRates, or
+    /// one of them: Bench:FlashRate); "closed" (empty): one wave of FlashConcurrency senders in a closed loop instead.
+    /// </summary>
+    public IReadOnlyList<double> FlashRates { get; init; } = [2_000, 5_000, 10_000, 15_000, 20_000];
 
     /// <summary>The isolation scenario: payments per second, and the length of each phase (before, logistics hanging, after).</summary>
     public double IsolationRate { get; init; } = 100;
@@ -167,6 +175,12 @@ internal sealed class BenchOptions
             FlashUsers = bench.GetValue("FlashUsers", defaults.FlashUsers),
             FlashWaveSeconds = bench.GetValue("FlashWaveSeconds", defaults.FlashWaveSeconds),
             FlashConcurrency = bench.GetValue("FlashConcurrency", defaults.FlashConcurrency),
+            FlashRates = (bench["FlashRate"] ?? bench["FlashRates"]) is { } rates
+                ? rates.Trim().Equals("closed", StringComparison.OrdinalIgnoreCase)
+                    ? []
+                    : [.. rates.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        .Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture))]
+                : defaults.FlashRates,
             IsolationRate = bench.GetValue("IsolationRate", defaults.IsolationRate),
             IsolationPhaseSeconds = bench.GetValue("IsolationPhaseSeconds", defaults.IsolationPhaseSeconds),
             CapacitySteps = bench["CapacitySteps"] is { } steps

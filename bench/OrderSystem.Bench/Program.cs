@@ -38,8 +38,11 @@ if (args.Contains("--help") || args.Contains("-h"))
           --isolation-phase-seconds S   isolation: seconds before, with logistics hanging, and after (default 30 each);
                                 first --warmup-seconds of payments at the same rate, not measured
           --flash-units N --flash-users N --flash-wave-seconds S --flash-concurrency N   flash-sale: units for sale
-                                (1000), the crowd (50000), the wave (10 s) and its senders (128); ordinary payments at
+                                (1000), the crowd (50000), the wave (10 s) and its connections (128); ordinary payments at
                                 --expiry-pay-rate (50/s), quiet first, then during the wave
+          --flash-rates R,R,... flash-sale: one open-loop wave per arrival rate, requests/s, each a fresh sale after a quiet
+                                phase of its own (default 2000,5000,10000,15000,20000); --flash-rate R: one of them;
+                                --flash-rates closed: one wave of --flash-concurrency senders in a closed loop instead
           --url URL             use a host that is already running (no restarts, no resets, costs as it has them)
           --host-dll PATH       the host to start (default Host/bin/<config>/net10.0/OrderSystem.Host.dll)
           --database NAME       database of its own (default ordersystem_bench; it is emptied between runs)

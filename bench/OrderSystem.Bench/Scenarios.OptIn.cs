@@ -1,4 +1,5 @@
 using OrderSystem.Bench.Feed;
+using OrderSystem.Bench.Hosting;
 using OrderSystem.Bench.Limits;
 using OrderSystem.Bench.Load;
 using OrderSystem.Bench.Report;
@@ -105,7 +106,7 @@ internal sealed partial class Scenarios
         var url = host?.Url ?? options.Url!;
         using var shop = Shop(url);
         await Catalog.SeedAsync(shop, _skus, ct);
-        report.FlashSale = await new FlashSale.FlashSaleScenario(options, shop, url, _skus, Log).RunAsync(ct);
+        report.FlashSale = await new FlashSale.FlashSaleScenario(options, shop, url, host is null ? new RemoteProcess() : host, _skus, Log).RunAsync(ct);
     }
 
     /// <summary>Logistics hanging for a while under steady payments (not in the default set: it changes the shared simulator).</summary>

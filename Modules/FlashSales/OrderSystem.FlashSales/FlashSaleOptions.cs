@@ -6,6 +6,12 @@ public sealed class FlashSaleOptions
     /// <summary>Admission requests each host lets through per second; the rest are answered 429 at once.</summary>
     public int AdmissionsPerSecond { get; set; } = 2000;
 
+    /// <summary>
+    /// Admission requests each host lets into the store at once; the rest are answered 429 at once. Far above what a wave
+    /// keeps in flight while the store answers in milliseconds: it bounds the pile-up while the store stalls.
+    /// </summary>
+    public int MaxAdmissionsInFlight { get; set; } = 1000;
+
     /// <summary>Orders the order writers of all hosts together create per second at most, whatever the wave (a budget per second in the store).</summary>
     public int MaxOrderWritesPerSecond { get; set; } = 500;
 

@@ -41,9 +41,9 @@ public static class FlashSalesModule
             }
         }
         builder.Services.AddOptions<FlashSaleOptions>().Bind(builder.Configuration.GetSection("FlashSales"))
-            .Validate(o => o.AdmissionsPerSecond > 0 && o.MaxOrderWritesPerSecond > 0 && o.WriteBatchSize is > 0 and <= 1000 &&
+            .Validate(o => o.AdmissionsPerSecond > 0 && o.MaxAdmissionsInFlight > 0 && o.MaxOrderWritesPerSecond > 0 && o.WriteBatchSize is > 0 and <= 1000 &&
                            o.ClaimIdleMs >= 100 && o.WriterPollMs > 0 && o.CloserPollMs > 0 && o.TrimPollMs > 0 && o.TrimAfter >= TimeSpan.Zero,
-                "FlashSales: the rates, the poll intervals and ClaimIdleMs (at least 100) must be positive, the batch 1-1000, TrimAfter not negative.")
+                "FlashSales: the rates, MaxAdmissionsInFlight, the poll intervals and ClaimIdleMs (at least 100) must be positive, the batch 1-1000, TrimAfter not negative.")
             .ValidateOnStart();
         var redis = builder.Configuration.GetConnectionString("Redis") ?? "127.0.0.1:6390";
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
@@ -65,11 +65,17 @@ public static class FlashSalesModule
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SaleTrimmer>());
         builder.Services.AddSingleton<IReconciliationAudit, AuditFlashSales>();
         builder.Services.AddSingleton<IFlashSaleOperations, FlashSaleOperations>(); // the operator console's view
-        // Composes with the other limits of the host (the console's); UseRateLimiter() is in the pipeline once, for all.
-        builder.Services.AddRateLimiter(limiter => limiter.AddPolicy<string, AdmissionRateLimit>(AdmissionRateLimit.Name));
+        builder.Services.AddSingleton<AdmissionRateLimit>(); // taken by AdmissionShedding, first in the pipeline
         builder.AddConsumers(bus => bus.AddConsumer<ReturnUnitsOnOrderLapsed, ReturnUnitsOnOrderLapsedDefinition>());
         return builder;
     }
+
+    /// <summary>
+    /// First in the pipeline: admissions over FlashSales:AdmissionsPerSecond or FlashSales:MaxAdmissionsInFlight are
+    /// answered 429 before routing, the exception handler and the endpoint (AdmissionShedding).
+    /// </summary>
+    public static IApplicationBuilder UseFlashSaleShedding(this WebApplication app) =>
+        app.IsModuleEnabled(Declaration) ? app.UseMiddleware<AdmissionShedding>() : app;
 
     public static IEndpointRouteBuilder MapFlashSalesEndpoints(this IEndpointRouteBuilder app)
     {
@@ -81,8 +87,7 @@ public static class FlashSalesModule
         sales.MapGet("/{saleId}", GetSale.Handle)
             .Produces<DefineSale.Response>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        sales.MapPost("/{saleId}/orders", RequestOrder.Handle)
-            .RequireRateLimiting(AdmissionRateLimit.Name)
+        sales.MapPost("/{saleId}/orders", RequestOrder.Handle) // limited by UseFlashSaleShedding, before routing
             .AcceptsJson<RequestOrder.Request>().Produces<RequestOrder.Response>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -11,25 +11,24 @@ using OrderSystem.Bench.Load;
 namespace OrderSystem.Bench.FlashSale;
 
 /// <summary>
-/// The "flash-sale" scenario (issue 17): ordinary payments at a fixed rate, quiet first; then a wave of admission requests
-/// from many users for a few units, as fast as the load generator sends them, while the payments go on. Measured: the
-/// admission latency and answers, the database's commits/s during the wave (and the orders written per second against
-/// FlashSales:MaxOrderWritesPerSecond), ordinary payment p99 in the wave against quiet, the time until every ticket is
-/// written, and the units sold once every flash order is paid.
+/// The "flash-sale" scenario (issue 17): ordinary payments at a fixed rate; for each wave, a quiet phase first, then the
+/// wave of admission requests from many users for a few units while the payments go on. A wave is an arrival rate (open
+/// loop, Bench:FlashRates, one fresh sale each) or, with Bench:FlashRates "closed", senders in a closed loop. Measured per
+/// wave: the admission latency and answers, the host's CPU per wave request, the database's commits/s (and the orders
+/// written per second against FlashSales:MaxOrderWritesPerSecond), ordinary payment latency in the wave against the quiet
+/// phase just before it, the time until every ticket is written, and the units sold once every flash order is paid.
 /// </summary>
-internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, string url, IReadOnlyList<string> skus, Action<string> log)
+internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, string url, IMeasuredProcess host, IReadOnlyList<string> skus, Action<string> log)
 {
-    public async Task<FlashSaleRecord> RunAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<FlashSaleRecord>> RunAsync(CancellationToken ct)
     {
-        var saleId = "bench-" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
-        var sku = "FLASH-" + saleId;
+        var stamp = DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         var phase = TimeSpan.FromSeconds(options.FlashWaveSeconds);
         var payRate = options.ExpiryPayRate;
         var perPhase = (int)(payRate * phase.TotalSeconds);
-        var background = await Catalog.PlaceOrdersAsync(shop, skus, (int)Math.Ceiling(payRate * (phase.TotalSeconds * 3 + 4)), 16,
+        IReadOnlyList<double?> waves = options.FlashRates.Count == 0 ? [null] : [.. options.FlashRates.Select(r => (double?)r)];
+        var background = await Catalog.PlaceOrdersAsync(shop, skus, (int)Math.Ceiling(payRate * (phase.TotalSeconds * (1 + 2 * waves.Count) + 4)), 16,
             "flash-sale: background orders", ct);
-        await shop.PutProductAsync(sku, 5.00m, options.FlashUnits, ct);
-        await DefineAsync(saleId, sku, ct);
 
         // A fresh host's first payments are slow (JIT, pools, the consumers' first work): unmeasured, or "quiet" would be
         // the cold start and the wave's comparison with it lenient.
@@ -37,33 +36,69 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         await PayAtRateAsync(background.Take(perPhase).ToList(), payRate, DateTime.UtcNow.AddSeconds(1), ct);
         background = background.Skip(perPhase).ToList();
 
-        log($"flash-sale: quiet payments at {payRate}/s for {phase.TotalSeconds:0} s");
-        var quietStart = DateTime.UtcNow.AddSeconds(1);
-        var quiet = await PayAtRateAsync(background.Take(perPhase).ToList(), payRate, quietStart, ct);
+        var records = new List<FlashSaleRecord>();
+        foreach (var (rate, n) in waves.Select((r, i) => (r, i)))
+        {
+            // Each wave a fresh sale: the same one sold out would answer the next wave's every request with a cheap 409.
+            var saleId = $"bench-{stamp}-{n + 1}";
+            records.Add(await WaveAsync(saleId, rate, background.Skip(2 * n * perPhase).Take(2 * perPhase).ToList(), ct));
+        }
+        return records;
+    }
 
-        log($"flash-sale: a wave of {options.FlashConcurrency} senders from {options.FlashUsers:N0} users for {options.FlashUnits:N0} units, {phase.TotalSeconds:0} s");
+    private async Task<FlashSaleRecord> WaveAsync(string saleId, double? rate, IReadOnlyList<PlacedOrder> payments, CancellationToken ct)
+    {
+        var sku = "FLASH-" + saleId;
+        var phase = TimeSpan.FromSeconds(options.FlashWaveSeconds);
+        var payRate = options.ExpiryPayRate;
+        var perPhase = payments.Count / 2;
+        await shop.PutProductAsync(sku, 5.00m, options.FlashUnits, ct);
+        await DefineAsync(saleId, sku, ct);
+
+        log($"flash-sale {saleId}: quiet payments at {payRate}/s for {phase.TotalSeconds:0} s");
+        var quietStart = DateTime.UtcNow.AddSeconds(1);
+        await DelayUntilAsync(quietStart, ct);
+        var quietCpu = CpuNow();
+        var quiet = await PayAtRateAsync(payments.Take(perPhase).ToList(), payRate, quietStart, ct);
+        var quietUsage = quietCpu.Until(CpuNow());
+
+        log(rate is { } r
+            ? $"flash-sale {saleId}: a wave of {r:N0} requests/s (open loop over {options.FlashConcurrency} connections) from {options.FlashUsers:N0} users for {options.FlashUnits:N0} units, {phase.TotalSeconds:0} s"
+            : $"flash-sale {saleId}: a wave of {options.FlashConcurrency} senders (closed loop) from {options.FlashUsers:N0} users for {options.FlashUnits:N0} units, {phase.TotalSeconds:0} s");
         var waveStart = DateTime.UtcNow.AddSeconds(1);
         var commits = SampleCommitsAsync(waveStart, waveStart + phase, ct);
-        var waveTask = WaveAsync(saleId, waveStart, waveStart + phase, ct);
-        var inWave = await PayAtRateAsync(background.Skip(perPhase).Take(perPhase).ToList(), payRate, waveStart, ct);
-        var wave = await waveTask;
+        var wave = new FlashWave(BaseUrl, options.FlashConcurrency, options.FlashUsers);
+        var waveTask = rate is { } perSecond
+            ? wave.OpenLoopAsync(saleId, perSecond, waveStart, phase, ct)
+            : wave.ClosedLoopAsync(saleId, waveStart, waveStart + phase, ct);
+        await DelayUntilAsync(waveStart, ct);
+        var waveCpu = CpuNow();
+        var inWave = await PayAtRateAsync(payments.Skip(perPhase).ToList(), payRate, waveStart, ct);
+        var sent = await waveTask;
+        var waveUsage = waveCpu.Until(CpuNow());
         var commitRates = await commits;
+        var answers = sent.Answers;
 
-        var admitted = wave.Count(a => a.Status == HttpStatusCode.Accepted);
-        var written = await WaitUntilWrittenAsync(admitted, TimeSpan.FromMinutes(5), ct);
+        var admitted = answers.Count(a => a.Status == HttpStatusCode.Accepted);
+        var written = await WaitUntilWrittenAsync(saleId, admitted, TimeSpan.FromMinutes(5), ct);
         var allWrittenAfter = written - waveStart;
-        var writesPerSecond = await MaxWritesPerSecondAsync(ct);
-        log($"flash-sale: paying the {admitted} flash orders");
+        var writesPerSecond = await MaxWritesPerSecondAsync(saleId, ct);
+        log($"flash-sale {saleId}: paying the {admitted} flash orders");
         var flashOrders = await FlashOrdersAsync(ct);
-        var paid = await LoadRun.RunAsync("flash-sale: pay flash orders", flashOrders, 16, TimeSpan.FromMinutes(5), null, (o, t) => shop.PayAsync(o, t), ct);
+        var paid = await LoadRun.RunAsync($"flash-sale {saleId}: pay flash orders", flashOrders, 16, TimeSpan.FromMinutes(5), null, (o, t) => shop.PayAsync(o, t), ct);
         var sold = await SoldAsync(sku, ct);
-        return new FlashSaleRecord(options.FlashUnits, options.FlashUsers, wave.Count, phase.TotalSeconds,
-            LatencyStats.Of(wave.Select(a => a.Ms)), admitted, wave.Count(a => a.Status == HttpStatusCode.Conflict),
-            wave.Count(a => a.Status == HttpStatusCode.TooManyRequests), wave.Count(a => a.Status is not (HttpStatusCode.Accepted or
+        var record = new FlashSaleRecord(rate, options.FlashUnits, options.FlashUsers, answers.Count, phase.TotalSeconds, sent.SendingSeconds,
+            LatencyStats.Of(answers.Select(a => a.Ms)), admitted, answers.Count(a => a.Status == HttpStatusCode.Conflict),
+            answers.Count(a => a.Status == HttpStatusCode.TooManyRequests), answers.Count(a => a.Status is not (HttpStatusCode.Accepted or
                 HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests)),
-            commitRates, writesPerSecond, int.Parse(options.Configuration["FlashSales:MaxOrderWritesPerSecond"] ?? "500", CultureInfo.InvariantCulture), LatencyStats.Of(quiet), LatencyStats.Of(inWave), allWrittenAfter.TotalSeconds,
-            paid.Latency.Count, sold);
+            commitRates, writesPerSecond, int.Parse(options.Configuration["FlashSales:MaxOrderWritesPerSecond"] ?? "500", CultureInfo.InvariantCulture),
+            LatencyStats.Of(quiet), LatencyStats.Of(inWave), allWrittenAfter.TotalSeconds, paid.Latency.Count, sold, quietUsage, waveUsage);
+        log(FormattableString.Invariant(
+            $"flash-sale {saleId}: {record.Requests / record.SendingSeconds:N0} requests/s sent, admission p50 / p99 {record.Admission.P50:0.0} / {record.Admission.P99:0.0} ms, payment p99 wave / quiet {record.PaymentInWave.P99:0.0} / {record.PaymentQuiet.P99:0.0} ms, host CPU {record.HostCpuMsPerRequest:0.000} ms per wave request"));
+        return record;
     }
+
+    private CpuSample CpuNow() => new(host.Sample().CpuTime, CpuMeter.CpuOf(Environment.ProcessId) ?? TimeSpan.Zero, Stopwatch.GetTimestamp());
 
     private async Task DefineAsync(string saleId, string sku, CancellationToken ct)
     {
@@ -76,36 +111,6 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         {
             throw new InvalidOperationException($"the sale could not be defined: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
         }
-    }
-
-    /// <summary>Senders in a closed loop, each request from a random user of the crowd, until the wave ends.</summary>
-    private async Task<IReadOnlyList<(HttpStatusCode Status, double Ms)>> WaveAsync(string saleId, DateTime from, DateTime until, CancellationToken ct)
-    {
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.FlashConcurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
-        {
-            BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(30),
-        };
-        var answers = new ConcurrentBag<(HttpStatusCode, double)>();
-        await DelayUntilAsync(from, ct);
-        await Task.WhenAll(Enumerable.Range(0, options.FlashConcurrency).Select(sender => Task.Run(async () =>
-        {
-            var random = new Random(sender);
-            while (DateTime.UtcNow < until)
-            {
-                var body = $$"""{"userId":"crowd-{{random.Next(options.FlashUsers)}}","quantity":1}""";
-                var started = Stopwatch.GetTimestamp();
-                try
-                {
-                    using var response = await http.PostAsync($"api/flash-sales/{saleId}/orders", new StringContent(body, Encoding.UTF8, "application/json"), ct);
-                    answers.Add((response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-                }
-                catch (HttpRequestException)
-                {
-                    answers.Add((HttpStatusCode.ServiceUnavailable, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-                }
-            }
-        }, ct)));
-        return [.. answers];
     }
 
     private async Task<IReadOnlyList<double>> PayAtRateAsync(IReadOnlyList<PlacedOrder> orders, double rate, DateTime from, CancellationToken ct)
@@ -140,26 +145,28 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         return LatencyStats.Of(rates);
     }
 
-    private async Task<DateTime> WaitUntilWrittenAsync(int admitted, TimeSpan timeout, CancellationToken ct)
+    private async Task<DateTime> WaitUntilWrittenAsync(string saleId, int admitted, TimeSpan timeout, CancellationToken ct)
     {
         await using var connection = new MySqlConnection(options.ConnectionString);
         await connection.OpenAsync(ct);
         var until = DateTime.UtcNow + timeout;
-        while (await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM flashsales_tickets", cancellationToken: ct)) < admitted
+        while (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                   "SELECT COUNT(*) FROM flashsales_tickets WHERE sale_id = @SaleId", new { SaleId = saleId }, cancellationToken: ct)) < admitted
                && DateTime.UtcNow < until)
         {
             await Task.Delay(100, ct); // polling the condition
         }
-        return await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition("SELECT MAX(written_at) FROM flashsales_tickets", cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+            "SELECT MAX(written_at) FROM flashsales_tickets WHERE sale_id = @SaleId", new { SaleId = saleId }, cancellationToken: ct));
     }
 
-    private async Task<double> MaxWritesPerSecondAsync(CancellationToken ct)
+    private async Task<double> MaxWritesPerSecondAsync(string saleId, CancellationToken ct)
     {
         await using var connection = new MySqlConnection(options.ConnectionString);
         await connection.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM flashsales_tickets GROUP BY DATE_FORMAT(written_at, '%Y%m%d%H%i%s')) s",
-            cancellationToken: ct));
+            "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM flashsales_tickets WHERE sale_id = @SaleId GROUP BY DATE_FORMAT(written_at, '%Y%m%d%H%i%s')) s",
+            new { SaleId = saleId }, cancellationToken: ct));
     }
 
     private async Task<IReadOnlyList<PlacedOrder>> FlashOrdersAsync(CancellationToken ct)
@@ -191,7 +198,31 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
     }
 }
 
+/// <summary>CPU time of the host and of this load generator at a moment.</summary>
+internal sealed record CpuSample(TimeSpan Host, TimeSpan LoadGenerator, long At)
+{
+    public CpuUsage Until(CpuSample later)
+    {
+        var seconds = Stopwatch.GetElapsedTime(At, later.At).TotalSeconds;
+        return new CpuUsage((later.Host - Host).TotalMilliseconds, (later.LoadGenerator - LoadGenerator).TotalMilliseconds, seconds);
+    }
+}
+
+/// <summary>CPU milliseconds used by the host and the load generator over a phase of Seconds.</summary>
+internal sealed record CpuUsage(double HostMs, double LoadGeneratorMs, double Seconds)
+{
+    public double HostPercent => HostMs / Seconds / 10;
+    public double LoadGeneratorPercent => LoadGeneratorMs / Seconds / 10;
+}
+
+/// <summary>One wave: OfferedRate null for the closed loop.</summary>
 internal sealed record FlashSaleRecord(
-    int Units, int Users, int Requests, double WaveSeconds, LatencyStats Admission, int Accepted, int Conflicts, int Shed, int Other,
-    LatencyStats CommitsPerSecond, double MaxOrdersWrittenPerSecond, int WriteCap, LatencyStats PaymentQuiet, LatencyStats PaymentInWave,
-    double AllWrittenSeconds, int FlashOrdersPaid, long UnitsSold);
+    double? OfferedRate, int Units, int Users, int Requests, double WaveSeconds, double SendingSeconds, LatencyStats Admission, int Accepted,
+    int Conflicts, int Shed, int Other, LatencyStats CommitsPerSecond, double MaxOrdersWrittenPerSecond, int WriteCap, LatencyStats PaymentQuiet,
+    LatencyStats PaymentInWave, double AllWrittenSeconds, int FlashOrdersPaid, long UnitsSold, CpuUsage QuietCpu, CpuUsage WaveCpu)
+{
+    /// <summary>The host's CPU in the wave beyond its quiet rate (the same payments go on in both), per wave request.</summary>
+    public double HostCpuMsPerRequest => Requests == 0 ? double.NaN : (WaveCpu.HostMs - QuietCpu.HostMs / QuietCpu.Seconds * WaveCpu.Seconds) / Requests;
+
+    public double PaymentP99Ratio => PaymentInWave.P99 / PaymentQuiet.P99;
+}

@@ -17,7 +17,7 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
     public Expiry.ExpiryRecord? Expiry { get; set; }
     public Isolation.IsolationRecord? Isolation { get; set; }
     public Feed.FeedRecord? Feed { get; set; }
-    public FlashSale.FlashSaleRecord? FlashSale { get; set; }
+    public IReadOnlyList<FlashSale.FlashSaleRecord>? FlashSale { get; set; }
     public Capacity.CapacityRecord? Capacity { get; set; }
 
     public const string BareTransactionRun = "bare-transaction";

@@ -44,6 +44,11 @@ public sealed class AdmissionRateLimitTests
         Assert.That(shed, Is.Not.Empty);
         Assert.That(shed.Select(r => (r.MediaType, r.Json["type"]!.GetValue<string>())),
             Is.All.EqualTo(("application/problem+json", "https://ordersystem.dev/problems/too-many-requests")));
+        // Shed before routing with a prebuilt body: still the whole problem+json every other answer has.
+        Assert.That(shed.Select(r => (r.Json["title"]!.GetValue<string>(), r.Json["status"]!.GetValue<int>(), r.Json["detail"] is not null)),
+            Is.All.EqualTo(("Too many requests.", 429, true)));
+        Assert.That(shed.Select(r => r.Json["traceId"]?.GetValue<string>()), Is.All.Not.Null.And.All.Not.Empty);
+        Assert.That(shed.Select(r => r.Json["traceId"]!.GetValue<string>()), Is.Unique);
         var login = logins.Last();
         Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "the console's sign-in limit still applies");
         Assert.That(await login.Content.ReadAsStringAsync(), Does.Contain("too-many-sign-ins"), "with the console's own answer");
@@ -64,5 +69,24 @@ public sealed class AdmissionRateLimitTests
         }
         Assert.That(shed, Is.Not.Null, "200 requests in a row are over 10 per second");
         Assert.That(shed!.Headers.RetryAfter?.Delta, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(shed.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+    }
+
+    [Test]
+    [Order(3)]
+    public async Task The_limit_holds_for_every_spelling_routing_accepts()
+    {
+        // The limit is taken before routing: a path routing matches (any case, a trailing slash) must not slip past it.
+        string[] spellings = ["/api/flash-sales/none/orders", "/API/Flash-Sales/none/ORDERS", "/api/flash-sales/none/orders/"];
+        var replies = await Task.WhenAll(Enumerable.Range(0, 90).Select(i => Task.Run(async () =>
+        {
+            using var response = await _system.Api.Http.PostAsync(spellings[i % 3],
+                new StringContent("""{"userId":"u","quantity":1}""", System.Text.Encoding.UTF8, "application/json"));
+            return (Spelling: spellings[i % 3], response.StatusCode);
+        })));
+        Assert.That(spellings.Select(p => replies.Any(r => r.Spelling == p && r.StatusCode == HttpStatusCode.TooManyRequests)), Is.All.True,
+            string.Join(", ", replies));
+        var statuses = replies.Select(r => r.StatusCode).ToList();
+        Assert.That(statuses.Where(s => s != HttpStatusCode.TooManyRequests), Is.All.EqualTo(HttpStatusCode.NotFound), "an unknown sale, past the limit");
     }
 }
