@@ -7,6 +7,7 @@ using Dapper;
 using MySqlConnector;
 using OrderSystem.Bench.Hosting;
 using OrderSystem.Bench.Load;
+using OrderSystem.Bench.Outbox;
 
 namespace OrderSystem.Bench.FlashSale;
 
@@ -55,11 +56,14 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         await shop.PutProductAsync(sku, 5.00m, options.FlashUnits, ct);
         await DefineAsync(saleId, sku, ct);
 
+        // The earlier payments' fulfillment (the warm-up's, the previous wave's flash orders') would otherwise run into "quiet".
+        await FulfillmentLag.DrainAsync(options.ConnectionString, TimeSpan.FromMinutes(2), ct);
         log($"flash-sale {saleId}: quiet payments at {payRate}/s for {phase.TotalSeconds:0} s");
         var quietStart = DateTime.UtcNow.AddSeconds(1);
         await DelayUntilAsync(quietStart, ct);
         var quietCpu = CpuNow();
         var quiet = await PayAtRateAsync(payments.Take(perPhase).ToList(), payRate, quietStart, ct);
+        await DelayUntilAsync(quietStart + phase, ct); // the whole phase even without payments (--expiry-pay-rate 0: the host idle)
         var quietUsage = quietCpu.Until(CpuNow());
 
         log(rate is { } r
@@ -92,9 +96,11 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
             answers.Count(a => a.Status == HttpStatusCode.TooManyRequests), answers.Count(a => a.Status is not (HttpStatusCode.Accepted or
                 HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests)),
             commitRates, writesPerSecond, int.Parse(options.Configuration["FlashSales:MaxOrderWritesPerSecond"] ?? "500", CultureInfo.InvariantCulture),
-            LatencyStats.Of(quiet), LatencyStats.Of(inWave), allWrittenAfter.TotalSeconds, paid.Latency.Count, sold, quietUsage, waveUsage);
+            LatencyStats.Of(quiet.Select(p => p.Ms)), LatencyStats.Of(inWave.Select(p => p.Ms)),
+            LatencyStats.Of(inWave.Where(p => p.At < allWrittenAfter.TotalSeconds).Select(p => p.Ms)),
+            LatencyStats.Of(inWave.Where(p => p.At >= allWrittenAfter.TotalSeconds).Select(p => p.Ms)), allWrittenAfter.TotalSeconds, paid.Latency.Count, sold, quietUsage, waveUsage);
         log(FormattableString.Invariant(
-            $"flash-sale {saleId}: {record.Requests / record.SendingSeconds:N0} requests/s sent, admission p50 / p99 {record.Admission.P50:0.0} / {record.Admission.P99:0.0} ms, payment p99 wave / quiet {record.PaymentInWave.P99:0.0} / {record.PaymentQuiet.P99:0.0} ms, host CPU {record.HostCpuMsPerRequest:0.000} ms per wave request"));
+            $"flash-sale {saleId}: {record.Requests / record.SendingSeconds:N0} requests/s sent, admission p50 / p99 {record.Admission.P50:0.0} / {record.Admission.P99:0.0} ms, payment p99 wave / quiet {record.PaymentInWave.P99:0.0} / {record.PaymentQuiet.P99:0.0} ms, host CPU {record.HostCpuMsPerRequestGross:0.000} ms per wave request ({record.HostCpuMsPerRequest:0.000} beyond quiet)"));
         return record;
     }
 
@@ -113,16 +119,17 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         }
     }
 
-    private async Task<IReadOnlyList<double>> PayAtRateAsync(IReadOnlyList<PlacedOrder> orders, double rate, DateTime from, CancellationToken ct)
+    /// <summary>Each payment's latency, with its scheduled moment in seconds from <paramref name="from"/>.</summary>
+    private async Task<IReadOnlyList<(double At, double Ms)>> PayAtRateAsync(IReadOnlyList<PlacedOrder> orders, double rate, DateTime from, CancellationToken ct)
     {
-        var results = new ConcurrentBag<double>();
+        var results = new ConcurrentBag<(double, double)>();
         await Task.WhenAll(orders.Select((order, i) => Task.Run(async () =>
         {
             await DelayUntilAsync(from + TimeSpan.FromSeconds(i / rate), ct);
             var started = Stopwatch.GetTimestamp();
             if (await shop.PayAsync(order, ct))
             {
-                results.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                results.Add((i / rate, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
             }
         }, ct)));
         return [.. results];
@@ -215,12 +222,18 @@ internal sealed record CpuUsage(double HostMs, double LoadGeneratorMs, double Se
     public double LoadGeneratorPercent => LoadGeneratorMs / Seconds / 10;
 }
 
-/// <summary>One wave: OfferedRate null for the closed loop.</summary>
+/// <summary>
+/// One wave: OfferedRate null for the closed loop. The payments in the wave also apart: those due while the sale sold
+/// and its orders were written (until AllWrittenSeconds), and those due after, when the wave was only 409s and 429s.
+/// </summary>
 internal sealed record FlashSaleRecord(
     double? OfferedRate, int Units, int Users, int Requests, double WaveSeconds, double SendingSeconds, LatencyStats Admission, int Accepted,
     int Conflicts, int Shed, int Other, LatencyStats CommitsPerSecond, double MaxOrdersWrittenPerSecond, int WriteCap, LatencyStats PaymentQuiet,
-    LatencyStats PaymentInWave, double AllWrittenSeconds, int FlashOrdersPaid, long UnitsSold, CpuUsage QuietCpu, CpuUsage WaveCpu)
+    LatencyStats PaymentInWave, LatencyStats PaymentWhileSelling, LatencyStats PaymentAfterSelling, double AllWrittenSeconds, int FlashOrdersPaid, long UnitsSold, CpuUsage QuietCpu, CpuUsage WaveCpu)
 {
+    /// <summary>The host's CPU in the wave, per wave request (the payments' and the order writer's share included).</summary>
+    public double HostCpuMsPerRequestGross => Requests == 0 ? double.NaN : WaveCpu.HostMs / Requests;
+
     /// <summary>The host's CPU in the wave beyond its quiet rate (the same payments go on in both), per wave request.</summary>
     public double HostCpuMsPerRequest => Requests == 0 ? double.NaN : (WaveCpu.HostMs - QuietCpu.HostMs / QuietCpu.Seconds * WaveCpu.Seconds) / Requests;
 
