@@ -98,7 +98,7 @@ internal sealed class BenchOptions
     /// The flash-sale waves' arrival rates (requests/s, open loop), one wave and one fresh sale each (Bench:FlashRates, or
     /// one of them: Bench:FlashRate); "closed" (empty): one wave of FlashConcurrency senders in a closed loop instead.
     /// </summary>
-    public IReadOnlyList<double> FlashRates { get; init; } = [2_000, 5_000, 10_000, 15_000, 20_000];
+    public IReadOnlyList<double> FlashRates { get; init; } = [1_000, 2_000, 4_000, 8_000, 12_000, 16_000, 20_000];
 
     /// <summary>The isolation scenario: payments per second, and the length of each phase (before, logistics hanging, after).</summary>
     public double IsolationRate { get; init; } = 100;

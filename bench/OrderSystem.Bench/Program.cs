@@ -41,7 +41,7 @@ if (args.Contains("--help") || args.Contains("-h"))
                                 (1000), the crowd (50000), the wave (10 s) and its connections (128); ordinary payments at
                                 --expiry-pay-rate (50/s), quiet first, then during the wave
           --flash-rates R,R,... flash-sale: one open-loop wave per arrival rate, requests/s, each a fresh sale after a quiet
-                                phase of its own (default 2000,5000,10000,15000,20000); --flash-rate R: one of them;
+                                phase of its own (default 1000,2000,4000,8000,12000,16000,20000); --flash-rate R: one;
                                 --flash-rates closed: one wave of --flash-concurrency senders in a closed loop instead
           --url URL             use a host that is already running (no restarts, no resets, costs as it has them)
           --host-dll PATH       the host to start (default Host/bin/<config>/net10.0/OrderSystem.Host.dll)
