@@ -47,6 +47,7 @@ internal sealed class BenchOptions
         ["--flash-rate"] = "Bench:FlashRate",
         ["--isolation-rate"] = "Bench:IsolationRate",
         ["--capacity-steps"] = "Bench:CapacitySteps",
+        ["--capacity-rates"] = "Bench:CapacityRates",
         ["--capacity-seconds"] = "Bench:CapacitySeconds",
         ["--capacity-stop-after"] = "Bench:CapacityStopAfterUnsteady",
         ["--isolation-phase-seconds"] = "Bench:IsolationPhaseSeconds",
@@ -106,6 +107,8 @@ internal sealed class BenchOptions
 
     /// <summary>The capacity scenario: offered rates as fractions of the bare transaction, seconds at each, and how many unsteady rates in a row end it.</summary>
     public IReadOnlyList<double> CapacitySteps { get; init; } = [0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50];
+    /// <summary>The capacity scenario's offered rates in payments per second; when set, they replace <see cref="CapacitySteps"/>.</summary>
+    public IReadOnlyList<double> CapacityRates { get; init; } = [];
     public double CapacitySeconds { get; init; } = 30;
     public int CapacityStopAfterUnsteady { get; init; } = 2;
 
@@ -187,6 +190,10 @@ internal sealed class BenchOptions
                 ? [.. steps.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(f => double.Parse(f, System.Globalization.CultureInfo.InvariantCulture))]
                 : defaults.CapacitySteps,
+            CapacityRates = bench["CapacityRates"] is { } rates
+                ? [.. rates.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture))]
+                : defaults.CapacityRates,
             CapacitySeconds = bench.GetValue("CapacitySeconds", defaults.CapacitySeconds),
             CapacityStopAfterUnsteady = bench.GetValue("CapacityStopAfterUnsteady", defaults.CapacityStopAfterUnsteady),
             SyncOrders = bench.GetValue("SyncOrders", defaults.SyncOrders),

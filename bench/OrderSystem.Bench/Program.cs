@@ -34,6 +34,8 @@ if (args.Contains("--help") || args.Contains("-h"))
           --capacity-steps F,F,...   capacity: offered rates as fractions of the bare transaction
                                 (default 0.05,0.10,...,0.50); --capacity-seconds S at each (default 30);
                                 --capacity-stop-after N unsteady rates in a row end it (default 2)
+          --capacity-rates R,R,...   capacity: offered rates in payments/s instead of fractions (the same
+                                load for a before/after pair), still reported as ratios to the bare transaction
           --isolation-rate R    isolation: payments/s, open loop (default 100)
           --isolation-phase-seconds S   isolation: seconds before, with logistics hanging, and after (default 30 each);
                                 first --warmup-seconds of payments at the same rate, not measured

@@ -41,5 +41,7 @@ internal sealed class IssueCouponOnOrderPaid(
     }
 }
 
+// Each message mostly waits for the shared group commit: the window must cover the rate times a slow commit (at
+// 260/s, 32 in flight ran dry whenever a commit took over ~120 ms: finding 21 of docs/performance.md).
 internal sealed class IssueCouponOnOrderPaidDefinition(IOptions<ConsumerRetryOptions> retry)
-    : ModuleConsumerDefinition<IssueCouponOnOrderPaid>(MarketingModule.Declaration, 32, retry);
+    : ModuleConsumerDefinition<IssueCouponOnOrderPaid>(MarketingModule.Declaration, 128, retry);

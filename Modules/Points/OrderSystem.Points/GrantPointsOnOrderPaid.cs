@@ -37,5 +37,7 @@ internal sealed class GrantPointsOnOrderPaid(
     }
 }
 
+// Each message mostly waits for the shared group commit: the window must cover the rate times a slow commit (at
+// 260/s, 32 in flight ran dry whenever a commit took over ~120 ms: finding 21 of docs/performance.md).
 internal sealed class GrantPointsOnOrderPaidDefinition(IOptions<ConsumerRetryOptions> retry)
-    : ModuleConsumerDefinition<GrantPointsOnOrderPaid>(PointsModule.Declaration, 32, retry);
+    : ModuleConsumerDefinition<GrantPointsOnOrderPaid>(PointsModule.Declaration, 128, retry);

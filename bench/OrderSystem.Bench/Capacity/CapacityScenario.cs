@@ -11,7 +11,9 @@ namespace OrderSystem.Bench.Capacity;
 /// <summary>
 /// The "capacity" scenario (issue 18): open-loop payments at fixed rates stepping up through fractions of the bare
 /// transaction measured in the same sitting, costs zero, each rate after the previous backlog has drained. Sustained
-/// capacity is the highest rate whose fulfillment lag p99 stays within 100 ms in every 5-second window.
+/// capacity is the highest rate whose fulfillment lag p99 stays within 100 ms in every 5-second window. With
+/// <c>--capacity-rates</c> the steps are absolute payments per second instead, so that a before/after pair offers the
+/// same load; each is still reported as its ratio to the bare transaction of that run.
 /// </summary>
 internal sealed class CapacityScenario(BenchOptions options, ShopClient shop, IMeasuredProcess host, IReadOnlyList<string> skus, Action<string> log)
 {
@@ -23,26 +25,29 @@ internal sealed class CapacityScenario(BenchOptions options, ShopClient shop, IM
         var notes = new List<string>();
         var duration = TimeSpan.FromSeconds(options.CapacitySeconds);
         // A warm-up below the first rate, so that no measured step pays for the JIT (finding 2 of docs/performance.md).
-        var warmupRate = options.CapacitySteps[0] * barePerSecond;
+        var rates = options.CapacityRates.Count > 0
+            ? [.. options.CapacityRates.Select(r => (Fraction: r / barePerSecond, Rate: r))]
+            : options.CapacitySteps.Select(f => (Fraction: f, Rate: f * barePerSecond)).ToList();
+        var warmupRate = rates[0].Rate;
         var warmup = await Catalog.PlaceOrdersAsync(shop, skus, (int)Math.Ceiling(warmupRate * options.WarmupSeconds), options.Concurrency, "capacity: place warm-up", ct);
         await SteadyPayments.RunAsync("capacity: warm-up", shop, warmup, warmupRate, TimeSpan.FromSeconds(options.WarmupSeconds), ct);
 
         var steps = new List<CapacityStep>();
         var unsteadyInARow = 0;
-        foreach (var fraction in options.CapacitySteps)
+        foreach (var (fraction, rate) in rates)
         {
-            var step = await StepAsync(fraction, fraction * barePerSecond, duration, ct);
+            var step = await StepAsync(fraction, rate, duration, ct);
             steps.Add(step);
             log(F($"capacity {fraction:0.00#} × bare = {step.OfferedPerSecond:N0}/s: achieved {step.AchievedPerSecond:N0}/s, lag p99 {step.Lag.P99:N0} ms (worst window {WorstWindowP99(step):N0} ms), {(step.IsSteady ? "steady" : "NOT steady")}"));
             unsteadyInARow = step.IsSteady ? 0 : unsteadyInARow + 1;
             if (double.IsNaN(step.DrainSeconds))
             {
-                notes.Add(F($"Stopped after {fraction:0.00#} × bare: its backlog did not drain within {DrainCap.TotalSeconds:0} s."));
+                notes.Add(F($"Stopped after {rate:N0}/s ({fraction:0.00#} × bare): its backlog did not drain within {DrainCap.TotalSeconds:0} s."));
                 break;
             }
             if (unsteadyInARow == options.CapacityStopAfterUnsteady)
             {
-                notes.Add(F($"Stopped after {fraction:0.00#} × bare: {unsteadyInARow} rates in a row were not steady."));
+                notes.Add(F($"Stopped after {rate:N0}/s ({fraction:0.00#} × bare): {unsteadyInARow} rates in a row were not steady."));
                 break;
             }
         }

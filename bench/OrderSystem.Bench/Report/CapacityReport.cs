@@ -22,7 +22,7 @@ internal static class CapacityReport
         md.AppendLine("Lag p99 by 5-second window (ms):").AppendLine();
         foreach (var s in c.Steps)
         {
-            md.AppendLine(F($"- {s.Fraction:0.00#} × bare: ") + string.Join(", ", s.Windows.Select(w => w.Unfulfilled > 0 ? F($"∞ ({w.Unfulfilled} open)") : F($"{w.Lag.P99:N0}"))));
+            md.AppendLine(F($"- {s.OfferedPerSecond:N0}/s ({s.Fraction:0.00#} × bare): ") + string.Join(", ", s.Windows.Select(w => w.Unfulfilled > 0 ? F($"∞ ({w.Unfulfilled} open)") : F($"{w.Lag.P99:N0}"))));
         }
         md.AppendLine();
         md.AppendLine("Cost per payment (CPU from each process's own counters, from the start of the rate until its backlog and the feed had caught up):").AppendLine();

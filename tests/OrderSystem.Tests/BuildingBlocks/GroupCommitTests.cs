@@ -84,6 +84,34 @@ public sealed class GroupCommitTests : SystemTest
     }
 
     [Test]
+    public async Task Units_behind_a_blocked_transaction_commit_meanwhile()
+    {
+        var writes = new GroupCommit();
+        var db = System.OrderDb;
+        await using var holder = await System.OpenAsync();
+        await holder.ExecuteAsync($"INSERT INTO {Table} (id, part) VALUES (5000, 'x')");
+        await using var holding = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync($"SELECT id FROM {Table} WHERE id = 5000 FOR UPDATE", transaction: holding);
+
+        // The first unit's transaction waits for the row this test holds, as a group would behind a slow statement.
+        var blocked = writes.RunAsync(db, new MySqlBatchCommand($"UPDATE {Table} SET part = 'y' WHERE id = 5000"), Insert(5001, "a"));
+        await Eventually.Until(() => CountAsync($"SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE '%{Table}%'"),
+            waiting => waiting > 0, TimeSpan.FromSeconds(10), "the first unit's transaction to wait for the held row");
+
+        var others = Task.WhenAll(Enumerable.Range(1, 40).Select(id => writes.RunAsync(db, Insert(id, "a"))));
+        var first = await Task.WhenAny(others, Task.Delay(TimeSpan.FromSeconds(5)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.SameAs(others), "units that came after the blocked one were committed while it waited");
+            Assert.That(blocked.IsCompleted, Is.False, "the blocked unit still waits");
+        });
+        await holding.RollbackAsync();
+        await blocked;
+        Assert.That(await CountAsync($"SELECT COUNT(*) FROM {Table} WHERE id BETWEEN 1 AND 40 OR id = 5001"), Is.EqualTo(41));
+    }
+
+    [Test]
     public void An_outage_reaches_every_caller_as_an_outage()
     {
         // Nothing listens on port 1: the database is "down" for this Db.

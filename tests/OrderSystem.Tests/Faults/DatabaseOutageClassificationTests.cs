@@ -11,7 +11,7 @@ public sealed class DatabaseOutageClassificationTests
     [Test]
     public async Task An_exhausted_connection_pool_is_an_outage()
     {
-        var settings = new MySqlConnectionStringBuilder(TestSettings.ConnectionString("ordersystem_test_main"))
+        var settings = new MySqlConnectionStringBuilder(TestSettings.ConnectionString("ordersystem_test_" + TestSettings.Scoped("main")))
         {
             MaximumPoolSize = 1, ConnectionTimeout = 1, ApplicationName = "pool-exhaustion-test",
         };
@@ -38,9 +38,9 @@ public sealed class DatabaseOutageClassificationTests
     [Test]
     public async Task A_connection_killed_under_a_running_query_is_an_outage()
     {
-        await using var victim = new MySqlConnection(TestSettings.ConnectionString("ordersystem_test_main"));
+        await using var victim = new MySqlConnection(TestSettings.ConnectionString("ordersystem_test_" + TestSettings.Scoped("main")));
         await victim.OpenAsync();
-        await using var killer = new MySqlConnection(TestSettings.ConnectionString("ordersystem_test_main"));
+        await using var killer = new MySqlConnection(TestSettings.ConnectionString("ordersystem_test_" + TestSettings.Scoped("main")));
         await killer.OpenAsync();
         var victimThread = victim.ServerThread;
         await using var sleep = new MySqlCommand("SELECT SLEEP(10)", victim);
@@ -70,7 +70,7 @@ public sealed class DatabaseOutageClassificationTests
     [Test]
     public async Task An_SQL_error_is_not_an_outage_but_a_bug()
     {
-        await using var connection = new MySqlConnection(TestSettings.ConnectionString("ordersystem_test_main"));
+        await using var connection = new MySqlConnection(TestSettings.ConnectionString("ordersystem_test_" + TestSettings.Scoped("main")));
         await connection.OpenAsync();
         await using var command = new MySqlCommand("SELECT * FROM no_such_table", connection);
 

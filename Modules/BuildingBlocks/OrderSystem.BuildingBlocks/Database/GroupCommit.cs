@@ -13,14 +13,21 @@ namespace OrderSystem.BuildingBlocks.Database;
 /// fails on an outage (<see cref="DatabaseOutage"/>), every unit gets the outage at once.
 /// Units group by database server connection (the data source), so the modules that share a database share its
 /// transactions through <see cref="For"/>: a payment's four steps arrive together and commit together.
+/// One writer commits while it keeps up; when units pile up behind its transaction, more writers (up to
+/// <c>maxWriters</c>) commit side by side, so a slow or blocked transaction no longer holds up every consumer of the
+/// database, and the database's commits are no longer limited to what one of its threads can do (finding 21 of
+/// docs/performance.md).
 /// </summary>
-public sealed class GroupCommit(int maxUnits = 64)
+public sealed class GroupCommit(int maxUnits = 64, int maxWriters = 4)
 {
     private static readonly ConditionalWeakTable<DbDataSource, GroupCommit> ByDataSource = [];
 
+    // Units waiting per running writer before another one starts: below it, they wait for the next group instead.
+    private const int UnitsPerExtraWriter = 8;
+
     private readonly Lock _gate = new();
     private List<Unit> _waiting = [];
-    private bool _writing;
+    private int _writers;
 
     /// <summary>The group commit every writer to this database's data source shares (one pool per connection string).</summary>
     public static GroupCommit For(Db db) => ByDataSource.GetValue(db.DataSource, _ => new GroupCommit());
@@ -35,11 +42,11 @@ public sealed class GroupCommit(int maxUnits = 64)
         lock (_gate)
         {
             _waiting.Add(unit);
-            if (_writing)
+            if (_writers > 0 && (_writers >= maxWriters || _waiting.Count < UnitsPerExtraWriter * _writers))
             {
                 return unit.Done.Task;
             }
-            _writing = true;
+            _writers++;
         }
         // The writer serves many callers: it must not run inside this caller's trace (its statements would show up
         // as this one order's) nor hold on to anything else of its context.
@@ -58,14 +65,14 @@ public sealed class GroupCommit(int maxUnits = 64)
         }
     }
 
-    /// <summary>The next group (units of one data source, at most maxUnits), or null once nobody waits.</summary>
+    /// <summary>The next group (units of one data source, at most maxUnits), or null once nobody waits (the writer ends).</summary>
     private List<Unit>? TakeGroup()
     {
         lock (_gate)
         {
             if (_waiting.Count == 0)
             {
-                _writing = false;
+                _writers--;
                 return null;
             }
             var dataSource = _waiting[0].Db.DataSource;
