@@ -178,22 +178,13 @@ internal sealed class BenchOptions
             FlashUsers = bench.GetValue("FlashUsers", defaults.FlashUsers),
             FlashWaveSeconds = bench.GetValue("FlashWaveSeconds", defaults.FlashWaveSeconds),
             FlashConcurrency = bench.GetValue("FlashConcurrency", defaults.FlashConcurrency),
-            FlashRates = (bench["FlashRate"] ?? bench["FlashRates"]) is { } rates
-                ? rates.Trim().Equals("closed", StringComparison.OrdinalIgnoreCase)
-                    ? []
-                    : [.. rates.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                        .Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture))]
+            FlashRates = (bench["FlashRate"] ?? bench["FlashRates"]) is { } flashRates
+                ? flashRates.Trim().Equals("closed", StringComparison.OrdinalIgnoreCase) ? [] : Numbers(flashRates)
                 : defaults.FlashRates,
             IsolationRate = bench.GetValue("IsolationRate", defaults.IsolationRate),
             IsolationPhaseSeconds = bench.GetValue("IsolationPhaseSeconds", defaults.IsolationPhaseSeconds),
-            CapacitySteps = bench["CapacitySteps"] is { } steps
-                ? [.. steps.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(f => double.Parse(f, System.Globalization.CultureInfo.InvariantCulture))]
-                : defaults.CapacitySteps,
-            CapacityRates = bench["CapacityRates"] is { } rates
-                ? [.. rates.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture))]
-                : defaults.CapacityRates,
+            CapacitySteps = bench["CapacitySteps"] is { } steps ? Numbers(steps) : defaults.CapacitySteps,
+            CapacityRates = bench["CapacityRates"] is { } capacityRates ? Numbers(capacityRates) : defaults.CapacityRates,
             CapacitySeconds = bench.GetValue("CapacitySeconds", defaults.CapacitySeconds),
             CapacityStopAfterUnsteady = bench.GetValue("CapacityStopAfterUnsteady", defaults.CapacityStopAfterUnsteady),
             SyncOrders = bench.GetValue("SyncOrders", defaults.SyncOrders),
@@ -220,6 +211,11 @@ internal sealed class BenchOptions
     }
 
     /// <summary>The host built in the same configuration (Release or Debug) as this benchmark.</summary>
+    /// <summary>A comma-separated list of numbers ("0.05,0.10" or "130,260").</summary>
+    private static double[] Numbers(string list) =>
+        [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(n => double.Parse(n, System.Globalization.CultureInfo.InvariantCulture))];
+
     private static string DefaultHostDll(string repoRoot)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}")
