@@ -34,7 +34,6 @@ builder.AddMessaging();                // hosted: the MassTransit bus with every
 
 var app = builder.Build();
 
-app.UseFlashSaleShedding();            // first: a wave's excess is answered 429 before routing, error handling and the endpoints
 app.UseExceptionHandler();
 app.UseStatusCodePages();              // bare 404/405 answers get a problem+json body too
 app.MapDefaultEndpoints();             // /health/live, /health/ready, /metrics, /openapi/v1.json, /docs
@@ -50,7 +49,7 @@ app.MapFeedEndpoints();
 app.MapFlashSalesEndpoints();
 app.MapOperationsEndpoints();
 app.UseOperationsConsole();            // /ops: sign-in, pages, the overview's JSON
-app.UseRateLimiter();                  // once, after the sign-in, for every module's endpoint limit (the console's sign-in)
+app.UseRateLimiter();                  // once, after the sign-in, for every module's limit (console sign-in, flash-sale admission)
 
 app.Run();
 

@@ -1,50 +1,45 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using OrderSystem.BuildingBlocks.Http;
 
 namespace OrderSystem.FlashSales;
 
 /// <summary>
-/// Sheds the wave before it reaches the store: FlashSales:AdmissionsPerSecond per host (a token bucket refilled every
-/// 100 ms), and at most FlashSales:MaxAdmissionsInFlight admissions in the host at once; the rest answered 429 with
-/// Retry-After at once. It is the first middleware of the pipeline (AdmissionShedding): a shed request costs no routing,
-/// no exception handler, no endpoint and no problem serialization (finding 16 of docs/performance.md).
+/// Sheds the wave before it reaches the store: at most FlashSales:MaxAdmissionsInFlight admissions in the host at once
+/// (the lease is held until the answer is written, so a store that stalls piles up no more than that), and
+/// FlashSales:AdmissionsPerSecond per host (a token bucket refilled every 100 ms); the rest answered 429 with
+/// Retry-After at once. The policy answers its own rejections, so the host's other limits (the console's sign-in) keep
+/// theirs: ASP.NET Core calls a policy's OnRejected instead of the global one.
 /// </summary>
-internal sealed class AdmissionRateLimit : IDisposable
+internal sealed class AdmissionRateLimit(IOptions<FlashSaleOptions> options) : IRateLimiterPolicy<string>
 {
-    private readonly TokenBucketRateLimiter _bucket;
-    private readonly ConcurrencyLimiter _inFlight;
-    private readonly RateLimiter _limiter;
+    public const string Name = "flash-sale-admissions";
 
-    public AdmissionRateLimit(IOptions<FlashSaleOptions> options)
+    private readonly int _perSecond = Math.Max(10, options.Value.AdmissionsPerSecond);
+    private readonly int _inFlight = options.Value.MaxAdmissionsInFlight;
+
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (context, _) =>
     {
-        var perSecond = Math.Max(10, options.Value.AdmissionsPerSecond);
-        _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = perSecond,
-            TokensPerPeriod = Math.Max(1, perSecond / 10),
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
-        _inFlight = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = options.Value.MaxAdmissionsInFlight, QueueLimit = 0 });
-        // In-flight first: a request refused for it takes no token from the bucket.
-        _limiter = RateLimiter.CreateChained(_inFlight, _bucket);
-    }
+        var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
+        context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        FlashSaleMetrics.Admission("shed");
+        await Problems.Create(StatusCodes.Status429TooManyRequests, "too-many-requests", "Too many requests.",
+            "The sale is taking more requests than it can answer; try again after Retry-After seconds.").ExecuteAsync(context.HttpContext);
+    };
 
-    /// <summary>A lease for one admission, held until its answer is written; not acquired: shed it.</summary>
-    public RateLimitLease Acquire() => _limiter.AttemptAcquire();
-
-    /// <summary>Whole seconds until the bucket has a token again, at least 1.</summary>
-    public static string RetryAfterSeconds(RateLimitLease lease) =>
-        lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) && retryAfter > TimeSpan.FromSeconds(1)
-            ? ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture)
-            : "1";
-
-    public void Dispose()
-    {
-        _limiter.Dispose();
-        _bucket.Dispose();
-        _inFlight.Dispose();
-    }
+    // In flight first: a request refused for it takes no token from the bucket.
+    public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
+        RateLimitPartition.Get("admissions", _ => RateLimiter.CreateChained(
+            new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _inFlight, QueueLimit = 0 }),
+            new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = _perSecond,
+                TokensPerPeriod = Math.Max(1, _perSecond / 10),
+                ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            })));
 }

@@ -65,17 +65,11 @@ public static class FlashSalesModule
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SaleTrimmer>());
         builder.Services.AddSingleton<IReconciliationAudit, AuditFlashSales>();
         builder.Services.AddSingleton<IFlashSaleOperations, FlashSaleOperations>(); // the operator console's view
-        builder.Services.AddSingleton<AdmissionRateLimit>(); // taken by AdmissionShedding, first in the pipeline
+        // Composes with the other limits of the host (the console's); UseRateLimiter() is in the pipeline once, for all.
+        builder.Services.AddRateLimiter(limiter => limiter.AddPolicy<string, AdmissionRateLimit>(AdmissionRateLimit.Name));
         builder.AddConsumers(bus => bus.AddConsumer<ReturnUnitsOnOrderLapsed, ReturnUnitsOnOrderLapsedDefinition>());
         return builder;
     }
-
-    /// <summary>
-    /// First in the pipeline: admissions over FlashSales:AdmissionsPerSecond or FlashSales:MaxAdmissionsInFlight are
-    /// answered 429 before routing, the exception handler and the endpoint (AdmissionShedding).
-    /// </summary>
-    public static IApplicationBuilder UseFlashSaleShedding(this WebApplication app) =>
-        app.IsModuleEnabled(Declaration) ? app.UseMiddleware<AdmissionShedding>() : app;
 
     public static IEndpointRouteBuilder MapFlashSalesEndpoints(this IEndpointRouteBuilder app)
     {
@@ -87,7 +81,8 @@ public static class FlashSalesModule
         sales.MapGet("/{saleId}", GetSale.Handle)
             .Produces<DefineSale.Response>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        sales.MapPost("/{saleId}/orders", RequestOrder.Handle) // limited by UseFlashSaleShedding, before routing
+        sales.MapPost("/{saleId}/orders", RequestOrder.Handle)
+            .RequireRateLimiting(AdmissionRateLimit.Name)
             .AcceptsJson<RequestOrder.Request>().Produces<RequestOrder.Response>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);

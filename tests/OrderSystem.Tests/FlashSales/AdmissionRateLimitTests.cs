@@ -44,7 +44,7 @@ public sealed class AdmissionRateLimitTests
         Assert.That(shed, Is.Not.Empty);
         Assert.That(shed.Select(r => (r.MediaType, r.Json["type"]!.GetValue<string>())),
             Is.All.EqualTo(("application/problem+json", "https://ordersystem.dev/problems/too-many-requests")));
-        // Shed before routing with a prebuilt body: still the whole problem+json every other answer has.
+        // A shed request gets the whole problem+json every other answer has.
         Assert.That(shed.Select(r => (r.Json["title"]!.GetValue<string>(), r.Json["status"]!.GetValue<int>(), r.Json["detail"] is not null)),
             Is.All.EqualTo(("Too many requests.", 429, true)));
         Assert.That(shed.Select(r => r.Json["traceId"]?.GetValue<string>()), Is.All.Not.Null.And.All.Not.Empty);
@@ -76,7 +76,7 @@ public sealed class AdmissionRateLimitTests
     [Order(3)]
     public async Task The_limit_holds_for_every_spelling_routing_accepts()
     {
-        // The limit is taken before routing: a path routing matches (any case, a trailing slash) must not slip past it.
+        // Every path routing matches (any case, a trailing slash) is the limited endpoint: none slips past the limit.
         string[] spellings = ["/api/flash-sales/none/orders", "/API/Flash-Sales/none/ORDERS", "/api/flash-sales/none/orders/"];
         var replies = await Task.WhenAll(Enumerable.Range(0, 90).Select(i => Task.Run(async () =>
         {
