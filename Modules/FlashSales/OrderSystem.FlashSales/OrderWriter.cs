@@ -8,8 +8,8 @@ namespace OrderSystem.FlashSales;
 
 /// <summary>
 /// Turns admitted tickets into orders at a rate the database is comfortable with (FlashSales:MaxOrderWritesPerSecond,
-/// in batches of FlashSales:WriteBatchSize), however large the wave and however many hosts write: the writers share each
-/// second's budget in the store. It reads the store's stream in a consumer group, so
+/// in batches of FlashSales:WriteBatchSize, paced evenly over the second), however large the wave and however many hosts
+/// write: the writers share each second's budget in the store. It reads the store's stream in a consumer group, so
 /// writers on several hosts share it; an entry is acknowledged only after its batch committed, and entries a crashed
 /// writer had read are taken over once idle for FlashSales:ClaimIdleMs. Writing is idempotent per ticket, so an entry
 /// written twice still makes one order.
@@ -32,13 +32,14 @@ internal sealed partial class OrderWriter(
             TimeSpan wait;
             try
             {
+                var started = clock.GetTimestamp();
                 var written = await WriteOnceAsync(stoppingToken);
                 failures = 0;
                 wait = written switch
                 {
                     BudgetSpent => UntilNextSecond(),
                     0 => TimeSpan.FromMilliseconds(_options.WriterPollMs),
-                    _ => TimeSpan.Zero,
+                    _ => PaceAfter(written, clock.GetElapsedTime(started)),
                 };
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -134,6 +135,14 @@ internal sealed partial class OrderWriter(
             // another writer (or an earlier start) made it
         }
         _groupReady = true;
+    }
+
+    // The cap spread over the second: a batch of n is followed by n / cap seconds in all, so the database takes the
+    // sale's orders at an even rate instead of a second's worth in a burst at its start (the ordinary payments' tail).
+    private TimeSpan PaceAfter(int written, TimeSpan took)
+    {
+        var share = TimeSpan.FromSeconds((double)written / _options.MaxOrderWritesPerSecond);
+        return share > took ? share - took : TimeSpan.Zero;
     }
 
     private TimeSpan UntilNextSecond() => TimeSpan.FromMilliseconds(1000 - clock.GetUtcNow().Millisecond);

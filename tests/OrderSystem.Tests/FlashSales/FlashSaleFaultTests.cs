@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Dapper;
 using OrderSystem.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -76,6 +77,34 @@ public sealed class FlashSaleFaultTests
         Assert.That(spanMs, Is.GreaterThan(3000), "the two writers shared one budget");
         Assert.That(await system.CountAsync("SELECT COUNT(*) FROM order_orders"), Is.EqualTo(100));
         await second.Api.WaitUntilReconciledAsync();
+    }
+
+    [Test]
+    public async Task A_writer_spreads_each_seconds_orders_over_the_second_instead_of_writing_them_in_one_burst()
+    {
+        var system = await ProcessSystem.CreateAsync("flashpace");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionString());
+        await FlashSaleApi.ClearStoreAsync(redis, Prefix(system) + ":*");
+        // 50 orders a second in batches of 5: a batch every 100 ms. Unpaced, each second's ten batches went out back to back.
+        await using var host = system.Host("flash-pace", ("FlashSales__MaxOrderWritesPerSecond", "50"), ("FlashSales__WriteBatchSize", "5"));
+        await host.StartAsync();
+        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        await host.Api.PutProductAsync("SKU-PACE", 1.00m, 60);
+        Assert.That((await host.Api.DefineAsync("pace", "SKU-PACE", units: 60)).Status, Is.EqualTo(HttpStatusCode.OK));
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => Task.Run(() => host.Api.RequestAsync("pace", $"buyer-{i}"))));
+        var admitted = replies.Where(r => r.Status == HttpStatusCode.Accepted).Select(FlashSaleApi.TicketOf).ToList();
+        Assert.That(admitted, Has.Count.EqualTo(60));
+        var statuses = await host.Api.WaitUntilWrittenAsync("pace", admitted, seconds: 60);
+        Assert.That(statuses.Values, Is.All.EqualTo("Ordered"));
+
+        // A batch's orders share its created_at; the batches of one writer follow each other 5 / 50 s apart at the least.
+        await using var connection = await system.OpenAsync();
+        var batches = (await connection.QueryAsync<DateTime>("SELECT DISTINCT created_at FROM order_orders ORDER BY created_at")).ToList();
+        var gapsMs = batches.Zip(batches.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+        Assert.That(batches, Has.Count.GreaterThanOrEqualTo(60 / 5), "written in batches of at most 5");
+        Assert.That(gapsMs.Min(), Is.GreaterThan(80), $"batches paced about 100 ms apart; gaps (ms): {string.Join(", ", gapsMs.Select(g => g.ToString("0")))}");
+        await host.Api.WaitUntilReconciledAsync();
     }
 
     [Test]
