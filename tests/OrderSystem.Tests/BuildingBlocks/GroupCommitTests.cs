@@ -95,7 +95,13 @@ public sealed class GroupCommitTests : SystemTest
 
         // The first unit's transaction waits for the row this test holds, as a group would behind a slow statement.
         var blocked = writes.RunAsync(db, new MySqlBatchCommand($"UPDATE {Table} SET part = 'y' WHERE id = 5000"), Insert(5001, "a"));
-        await Eventually.Until(() => CountAsync($"SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE '%{Table}%'"),
+        // InnoDB refreshes what INNODB_TRX shows only when it was last read over 0.1 s ago: polled every 50 ms, it kept
+        // showing the moment before the unit began (this test failed 2 runs in 5 that way). So each look waits 150 ms.
+        await Eventually.Until(async () =>
+            {
+                await Task.Delay(150);
+                return await CountAsync($"SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE '%{Table}%'");
+            },
             waiting => waiting > 0, TimeSpan.FromSeconds(10), "the first unit's transaction to wait for the held row");
 
         var others = Task.WhenAll(Enumerable.Range(1, 40).Select(id => writes.RunAsync(db, Insert(id, "a"))));
