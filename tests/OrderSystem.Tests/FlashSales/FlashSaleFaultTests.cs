@@ -50,9 +50,7 @@ public sealed class FlashSaleFaultTests
     [Test]
     public async Task Two_hosts_write_orders_within_one_shared_cap()
     {
-        var system = await ProcessSystem.CreateAsync("flashcap");
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionString());
-        await FlashSaleApi.ClearStoreAsync(redis, Prefix(system) + ":*");
+        var system = await SystemWithEmptyStoreAsync("flashcap");
         (string, string)[] settings = [("FlashSales__MaxOrderWritesPerSecond", "20"), ("FlashSales__WriteBatchSize", "5")];
         await using var first = system.Host("flash-cap-a", settings);
         await using var second = system.Host("flash-cap-b", settings);
@@ -79,9 +77,7 @@ public sealed class FlashSaleFaultTests
     [Test]
     public async Task A_writer_spreads_each_seconds_orders_over_the_second_instead_of_writing_them_in_one_burst()
     {
-        var system = await ProcessSystem.CreateAsync("flashpace");
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionString());
-        await FlashSaleApi.ClearStoreAsync(redis, Prefix(system) + ":*");
+        var system = await SystemWithEmptyStoreAsync("flashpace");
         // 50 orders a second in batches of 5: a batch every 100 ms. Unpaced, each second's ten batches went out back to back.
         await using var host = system.Host("flash-pace", ("FlashSales__MaxOrderWritesPerSecond", "50"), ("FlashSales__WriteBatchSize", "5"));
         await StartWithSaleAsync(host, "pace", stock: 60, units: 60);
@@ -107,9 +103,7 @@ public sealed class FlashSaleFaultTests
     [Test]
     public async Task Two_hosts_admit_exactly_the_units_between_them_and_write_each_ticket_once()
     {
-        var system = await ProcessSystem.CreateAsync("flashpair");
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionString());
-        await FlashSaleApi.ClearStoreAsync(redis, Prefix(system) + ":*");
+        var system = await SystemWithEmptyStoreAsync("flashpair");
         await using var first = system.Host("flash-pair-a", ("FlashSales__WriteBatchSize", "5"));
         await using var second = system.Host("flash-pair-b", ("FlashSales__WriteBatchSize", "5"));
         await Task.WhenAll(first.StartAsync(), second.StartAsync());
@@ -180,6 +174,15 @@ public sealed class FlashSaleFaultTests
         Assert.That(orders, Is.GreaterThanOrEqualTo(admitted.Count), "a request cut off by the restart may hold a ticket its buyer never saw");
         TestContext.Out.WriteLine($"202: {admitted.Count}, orders {orders}, remaining {remaining}, 503: " +
             $"{replies.Count(r => r.Status == HttpStatusCode.ServiceUnavailable)}, other: {replies.Count(r => r.Status is not (HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable))}");
+    }
+
+    /// <summary>A system of host processes on a database of its own, its keys cleared from the shared store.</summary>
+    private static async Task<ProcessSystem> SystemWithEmptyStoreAsync(string name)
+    {
+        var system = await ProcessSystem.CreateAsync(name);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionString());
+        await FlashSaleApi.ClearStoreAsync(redis, Prefix(system) + ":*");
+        return system;
     }
 
     /// <summary>Starts the host and defines the sale on a product of its own (SKU-{SALE}) holding <paramref name="stock"/> units.</summary>
