@@ -23,7 +23,10 @@ internal sealed class SendSmsOnOrderPaid(
         var paid = context.Message;
         var messageId = context.MessageId!.Value;
         var ct = context.CancellationToken;
-        if (await push.HasSeenAsync(messageId, nameof(SendSmsOnOrderPaid), ct))
+        var attempts = DeliveryAttempts.Of<SendSmsOnOrderPaid>(context);
+        // Only a repeat may find its message handled already; a first delivery goes straight to the gateway, whose
+        // idempotency key sends one text for a duplicate anyway (decision 0028). The inbox record stays the guard.
+        if (attempts > 1 && await push.HasSeenAsync(messageId, nameof(SendSmsOnOrderPaid), ct))
         {
             return;
         }
@@ -37,7 +40,7 @@ internal sealed class SendSmsOnOrderPaid(
         {
             Parameters = { new("@OrderId", paid.OrderId), new("@UserId", paid.UserId), new("@Text", text), new("@Now", now) },
         };
-        var delivery = new StepDelivery(context.MessageId!.Value, DeliveryAttempts.Of<SendSmsOnOrderPaid>(context));
+        var delivery = new StepDelivery(messageId, attempts);
         await push.ApplyOnceAsync(messageId, nameof(SendSmsOnOrderPaid), now, record,
             new SmsSent(paid.OrderId, paid.UserId, now, delivery.MessageId, delivery.Attempts),
             order?.RecordDoneIfPreviousInserted(push.Db.DataSource, paid.OrderId, FulfillmentStep.Sms, now, delivery));

@@ -24,7 +24,10 @@ internal sealed class RequestShipmentOnOrderPaid(
         var paid = context.Message;
         var messageId = context.MessageId!.Value;
         var ct = context.CancellationToken;
-        if (await warehouse.HasSeenAsync(messageId, nameof(RequestShipmentOnOrderPaid), ct))
+        var attempts = DeliveryAttempts.Of<RequestShipmentOnOrderPaid>(context);
+        // Only a repeat may find its message handled already; a first delivery asks logistics straight away, whose
+        // idempotency key returns the same waybill for a duplicate anyway (decision 0028). The inbox record stays the guard.
+        if (attempts > 1 && await warehouse.HasSeenAsync(messageId, nameof(RequestShipmentOnOrderPaid), ct))
         {
             return;
         }
@@ -44,7 +47,7 @@ internal sealed class RequestShipmentOnOrderPaid(
                 new("@ShipmentId", shipmentId), new("@OrderId", paid.OrderId), new("@TrackingNumber", trackingNumber), new("@Now", now),
             },
         };
-        var delivery = new StepDelivery(context.MessageId!.Value, DeliveryAttempts.Of<RequestShipmentOnOrderPaid>(context));
+        var delivery = new StepDelivery(messageId, attempts);
         await warehouse.ApplyOnceAsync(messageId, nameof(RequestShipmentOnOrderPaid), now, record,
             new ShipmentRequested(paid.OrderId, shipmentId, trackingNumber, now, delivery.MessageId, delivery.Attempts),
             order?.RecordDoneIfPreviousInserted(warehouse.Db.DataSource, paid.OrderId, FulfillmentStep.Shipment, now, delivery));

@@ -49,7 +49,8 @@ internal static class OrderPaidConsumers
     /// <summary>
     /// Pays an order and, once it is fulfilled, delivers its OrderPaid again under the MessageId the relay published it with
     /// (a redelivery), then under a new MessageId (a re-publish), and waits until all four modules consumed both. Asserts
-    /// that the order has one effect and that neither duplicate changed it or the order's fulfillment view.
+    /// that the order has one effect and that neither duplicate changed it or the order's fulfillment view, nor, for a
+    /// consumer that calls a third party, what that party did by its own ledger.
     /// </summary>
     public static async Task AssertDeliveredAgainHasOneEffectAsync(ConsumerUnderTest consumer)
     {
@@ -73,6 +74,12 @@ internal static class OrderPaidConsumers
         var fulfillment = (await Api.GetAsync($"/api/orders/{order.OrderId}")).Json["fulfillment"];
         Assert.That(fulfillment!.ToJsonString(), Is.EqualTo(fulfilled.Json["fulfillment"]!.ToJsonString()),
             "the fulfillment view after the duplicates");
+        if (consumer.Gateway is { } party)
+        {
+            // Both came as first deliveries, which call the third party without a look in the inbox (decision 0028): its
+            // own ledger shows that its idempotency key made them no second text or waybill.
+            Assert.That(await Simulator.LedgerAsync(party, Guid.Parse(order.OrderId)), Has.Count.EqualTo(1), $"{party}'s ledger for the order");
+        }
     }
 
     /// <summary>
