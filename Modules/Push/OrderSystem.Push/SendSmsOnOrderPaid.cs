@@ -24,9 +24,7 @@ internal sealed class SendSmsOnOrderPaid(
         var messageId = context.MessageId!.Value;
         var ct = context.CancellationToken;
         var attempts = DeliveryAttempts.Of<SendSmsOnOrderPaid>(context);
-        // Only a repeat may find its message handled already; a first delivery goes straight to the gateway, whose
-        // idempotency key sends one text for a duplicate anyway (decision 0028). The inbox record stays the guard.
-        if (attempts > 1 && await push.HasSeenAsync(messageId, nameof(SendSmsOnOrderPaid), ct))
+        if (await push.HandledBeforeAsync(messageId, nameof(SendSmsOnOrderPaid), attempts, ct))
         {
             return;
         }

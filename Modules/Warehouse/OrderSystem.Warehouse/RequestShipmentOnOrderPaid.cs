@@ -25,9 +25,7 @@ internal sealed class RequestShipmentOnOrderPaid(
         var messageId = context.MessageId!.Value;
         var ct = context.CancellationToken;
         var attempts = DeliveryAttempts.Of<RequestShipmentOnOrderPaid>(context);
-        // Only a repeat may find its message handled already; a first delivery asks logistics straight away, whose
-        // idempotency key returns the same waybill for a duplicate anyway (decision 0028). The inbox record stays the guard.
-        if (attempts > 1 && await warehouse.HasSeenAsync(messageId, nameof(RequestShipmentOnOrderPaid), ct))
+        if (await warehouse.HandledBeforeAsync(messageId, nameof(RequestShipmentOnOrderPaid), attempts, ct))
         {
             return;
         }

@@ -42,6 +42,14 @@ public class ModuleStore
     /// <summary>A cheap check before a slow third-party call; the transactional record stays the real guard.</summary>
     public Task<bool> HasSeenAsync(Guid messageId, string consumer, CancellationToken ct) =>
         Inbox.HasSeenAsync(Db, messageId, consumer, ct);
+
+    /// <summary>
+    /// The same check before a call whose third party dedupes it by its idempotency key: only a repeat
+    /// (<paramref name="attempts"/> over 1: a retry or a redelivery) may find its message handled, so a first delivery
+    /// costs no round trip; a duplicate arriving as a first delivery is absorbed by the key and the inbox (decision 0028).
+    /// </summary>
+    public async Task<bool> HandledBeforeAsync(Guid messageId, string consumer, int attempts, CancellationToken ct) =>
+        attempts > 1 && await HasSeenAsync(messageId, consumer, ct);
 }
 
 /// <summary>The store of the module named by the marker type <typeparamref name="TModule"/>, as its code asks for it.</summary>
