@@ -7,14 +7,16 @@ namespace OrderSystem.ThirdParties.Simulator;
 /// <summary>
 /// Does the work of a business call once per party and Idempotency-Key, records it in the party's ledger, and answers a
 /// repeated key with the stored answer. Concurrent calls with one key share one Lazy: one does the work, the others wait.
+/// A key is remembered for the party's most recent calls only (<see cref="Retention"/>): an older one does the work again.
 /// </summary>
-internal sealed class IdempotentCalls(Ledgers ledgers, TimeProvider clock)
+internal sealed class IdempotentCalls(Ledgers ledgers, TimeProvider clock, Retention retention)
 {
     public const string KeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxKeyLength = 200;
 
     private readonly ConcurrentDictionary<(string Party, string Key), Lazy<Done>> _done = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _keysInOrder = new();
 
     /// <summary>The key of a business call, or a 400 problem when it is missing, repeated, empty or too long.</summary>
     public static (string? Key, IResult? Problem) KeyOf(HttpRequest request) =>
@@ -36,6 +38,10 @@ internal sealed class IdempotentCalls(Ledgers ledgers, TimeProvider clock)
             return new Done(request, body);
         });
         var stored = _done.GetOrAdd((party, key), ours);
+        if (ReferenceEquals(stored, ours))
+        {
+            ForgetOldest(party, key);
+        }
         var done = stored.Value;
         if (!done.Request.Equals(request))
         {
@@ -46,6 +52,16 @@ internal sealed class IdempotentCalls(Ledgers ledgers, TimeProvider clock)
             response.Headers[ReplayedHeader] = "true";
         }
         return Results.Json(done.Answer);
+    }
+
+    private void ForgetOldest(string party, string newKey)
+    {
+        var keys = _keysInOrder.GetOrAdd(party, _ => new ConcurrentQueue<string>());
+        keys.Enqueue(newKey);
+        while (keys.Count > retention.CallsPerParty && keys.TryDequeue(out var oldest))
+        {
+            _done.TryRemove((party, oldest), out _);
+        }
     }
 
     private sealed record Done(object Request, JsonElement Answer);

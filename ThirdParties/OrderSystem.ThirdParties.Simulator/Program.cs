@@ -9,6 +9,7 @@ using OrderSystem.ThirdParties.Simulator.Sms;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(Retention.From(builder.Configuration));
 builder.Services.AddSingleton<PartyControl>();
 builder.Services.AddSingleton<Ledgers>();
 builder.Services.AddSingleton<IdempotentCalls>();

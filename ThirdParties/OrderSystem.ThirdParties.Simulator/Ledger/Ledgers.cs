@@ -5,13 +5,13 @@ namespace OrderSystem.ThirdParties.Simulator.Ledger;
 
 /// <summary>
 /// What each party really did, in memory, in the order it happened: the truth a test compares the host's own records
-/// with. One entry per piece of work; a replayed key adds none.
+/// with. One entry per piece of work; a replayed key adds none. Only the most recent calls are kept (<see cref="Retention"/>).
 /// </summary>
-internal sealed class Ledgers
+internal sealed class Ledgers(Retention retention)
 {
     // The payment provider keeps its ledger of refunds itself (Payments/Refunds.cs, GET /ledger/refunds): a refund
     // changes state after it is recorded, and this ledger only appends.
-    private readonly Dictionary<string, List<(Guid OrderId, JsonElement Entry)>> _entries = new()
+    private readonly Dictionary<string, Queue<(Guid OrderId, JsonElement Entry)>> _entries = new()
     {
         [Party.Sms] = [],
         [Party.Logistics] = [],
@@ -31,7 +31,12 @@ internal sealed class Ledgers
         var element = JsonSerializer.SerializeToElement(entry);
         lock (_lock)
         {
-            _entries[party].Add((orderId, element));
+            var entries = _entries[party];
+            entries.Enqueue((orderId, element));
+            if (entries.Count > retention.CallsPerParty)
+            {
+                entries.Dequeue();
+            }
         }
     }
 

@@ -27,14 +27,13 @@ internal static class WaybillApi
         {
             return failure;
         }
-        if (waybills.Find(waybillId) is null)
+        return waybills.Cancel(waybillId) switch
         {
-            return UnknownWaybill(waybillId);
-        }
-        return waybills.Cancel(waybillId) is { } cancelled
-            ? Results.Ok(cancelled)
-            : Results.Problem(statusCode: StatusCodes.Status409Conflict, type: "https://ordersystem.dev/problems/waybill-picked-up",
-                title: "The parcel was picked up", detail: $"Waybill {waybillId} was picked up: it can no longer be cancelled.");
+            (false, _) => UnknownWaybill(waybillId),
+            (true, { } cancelled) => Results.Ok(cancelled),
+            _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, type: "https://ordersystem.dev/problems/waybill-picked-up",
+                title: "The parcel was picked up", detail: $"Waybill {waybillId} was picked up: it can no longer be cancelled."),
+        };
     }
 
     private static IResult UnknownWaybill(Guid waybillId) => Results.Problem(statusCode: StatusCodes.Status404NotFound,

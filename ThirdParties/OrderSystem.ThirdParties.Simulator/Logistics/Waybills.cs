@@ -4,30 +4,44 @@ namespace OrderSystem.ThirdParties.Simulator.Logistics;
 
 /// <summary>
 /// The logistics system's waybills and their states: Created, then PickedUp once its pickup time has come (fixed when it
-/// is created, from pickupDelayMs), unless it was Cancelled before. In memory, as the ledgers are.
+/// is created, from pickupDelayMs), unless it was Cancelled before. In memory, as the ledgers are, and as bounded.
 /// </summary>
-internal sealed class Waybills(TimeProvider clock)
+internal sealed class Waybills(TimeProvider clock, Retention retention)
 {
     private readonly ConcurrentDictionary<Guid, Waybill> _all = new();
+    private readonly ConcurrentQueue<Guid> _inOrder = new();
 
-    public void Add(Guid waybillId, Guid orderId, DateTimeOffset createdAt, int pickupDelayMs) =>
+    public void Add(Guid waybillId, Guid orderId, DateTimeOffset createdAt, int pickupDelayMs)
+    {
         _all[waybillId] = new Waybill(waybillId, orderId, createdAt, createdAt.AddMilliseconds(pickupDelayMs));
+        _inOrder.Enqueue(waybillId);
+        while (_inOrder.Count > retention.CallsPerParty && _inOrder.TryDequeue(out var oldest))
+        {
+            _all.TryRemove(oldest, out _);
+        }
+    }
 
     public WaybillState? Find(Guid waybillId) => _all.TryGetValue(waybillId, out var waybill) ? waybill.StateAt(clock.GetUtcNow()) : null;
 
-    /// <summary>Cancels it unless it was picked up (then null); a cancelled one stays cancelled, at its first time.</summary>
-    public WaybillState? Cancel(Guid waybillId)
+    /// <summary>
+    /// Cancels it unless it was picked up (then Cancelled is null); a cancelled one stays cancelled, at its first time.
+    /// Known is false for a waybill it never made or no longer keeps.
+    /// </summary>
+    public (bool Known, WaybillState? Cancelled) Cancel(Guid waybillId)
     {
-        var waybill = _all[waybillId];
+        if (!_all.TryGetValue(waybillId, out var waybill))
+        {
+            return (false, null);
+        }
         lock (waybill)
         {
             var now = clock.GetUtcNow();
             if (waybill.CancelledAt is null && now >= waybill.PickupAt)
             {
-                return null;
+                return (true, null);
             }
             waybill.CancelledAt ??= now;
-            return waybill.StateAt(now);
+            return (true, waybill.StateAt(now));
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using OrderSystem.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -203,7 +202,7 @@ public sealed class FlashSaleFaultTests
     private sealed class PrivateRedis : IAsyncDisposable
     {
         private readonly string _directory = Directory.CreateTempSubdirectory("flash-redis-").FullName;
-        private readonly int _port = FreePort();
+        private readonly int _port = LocalPorts.Free();
         private Process? _process;
 
         public string ConnectionString => $"127.0.0.1:{_port},connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000";
@@ -251,13 +250,6 @@ public sealed class FlashSaleFaultTests
             await KillAsync();
             _process?.Dispose();
             Directory.Delete(_directory, recursive: true);
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

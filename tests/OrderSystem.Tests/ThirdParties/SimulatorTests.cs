@@ -347,6 +347,44 @@ public sealed class SimulatorTests
         Assert.That(probe.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
     }
 
+    [Test]
+    public async Task A_simulator_keeps_only_each_partys_most_recent_calls_and_does_a_forgotten_key_again()
+    {
+        var port = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Servers.RunAsync(["start"], "simulator.sh", ("ORDERSYSTEM_SIMULATOR_PORT", port), ("RetainedCallsPerParty", "2"));
+        try
+        {
+            using var own = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            Guid[] orders = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+            var waybills = new List<Guid>();
+            foreach (var order in orders)
+            {
+                (await SendSmsAsync($"sms:{order}", order, client: own)).Dispose();
+                using var waybill = await CreateWaybillAsync(own, $"waybill:{order}", order);
+                waybills.Add(JsonNode.Parse(await waybill.Content.ReadAsStringAsync())!["waybillId"]!.GetValue<Guid>());
+            }
+
+            var ledger = await own.GetFromJsonAsync<JsonElement[]>("/ledger/sms");
+            Assert.That(ledger!.Select(e => e.GetProperty("orderId").GetGuid()), Is.EqualTo(orders[1..]));
+            using var forgotten = await own.GetAsync($"/logistics/waybills/{waybills[0]}");
+            using var cancelForgotten = await own.PostAsync($"/logistics/waybills/{waybills[0]}/cancellation", null);
+            using var kept = await own.GetAsync($"/logistics/waybills/{waybills[2]}");
+            Assert.That((forgotten.StatusCode, cancelForgotten.StatusCode, kept.StatusCode),
+                Is.EqualTo((HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.OK)));
+
+            using var doneAgain = await SendSmsAsync($"sms:{orders[0]}", orders[0], client: own);
+            using var replayed = await SendSmsAsync($"sms:{orders[2]}", orders[2], client: own);
+            Assert.That((doneAgain.Headers.Contains("Idempotent-Replayed"), replayed.Headers.Contains("Idempotent-Replayed")),
+                Is.EqualTo((false, true)));
+            ledger = await own.GetFromJsonAsync<JsonElement[]>("/ledger/sms");
+            Assert.That(ledger!.Select(e => e.GetProperty("orderId").GetGuid()), Is.EqualTo(new[] { orders[2], orders[0] }));
+        }
+        finally
+        {
+            await Servers.RunAsync(["stop"], "simulator.sh", ("ORDERSYSTEM_SIMULATOR_PORT", port));
+        }
+    }
+
     private static async Task<JsonNode> GetSettingsAsync(string party) =>
         JsonNode.Parse(await Http.GetStringAsync($"/control/{party}"))!;
 
