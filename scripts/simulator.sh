@@ -13,6 +13,7 @@
 # Environment (defaults):
 #   ORDERSYSTEM_SIMULATOR_PORT=5089   its HTTP port (bound to 127.0.0.1)
 #   Parties__Sms__DelayMs etc.        its startup settings (its own appsettings.json has the defaults)
+#   RetainedCallsPerParty=20000       how many of each party's latest calls it remembers (ledger, keys, waybills)
 #
 # State: pid in .local/simulator.pid, log in .local/simulator.log (for another port than 5089:
 # .local/simulator-<port>.pid and .log, so two instances never share them).
