@@ -11,13 +11,11 @@ namespace OrderSystem.Warehouse;
 /// one. So a waybill requested while a cancellation was deciding is found by one side or the other and cancelled.
 /// </summary>
 internal sealed partial class ShipmentStopper(
-    ModuleStore<ModuleTag> warehouse, LogisticsGateway logistics, TimeProvider clock, ILogger<ShipmentStopper> log)
+    ModuleStore<ModuleTag> warehouse, LogisticsGateway logistics, HoldLookups holds, TimeProvider clock, ILogger<ShipmentStopper> log)
 {
     private const string HoldSql = "INSERT IGNORE INTO warehouse_holds (order_id, created_at) VALUES (@OrderId, @Now)";
 
     private const string ReleaseSql = "DELETE FROM warehouse_holds WHERE order_id = @OrderId";
-
-    private const string HeldSql = "SELECT EXISTS (SELECT 1 FROM warehouse_holds WHERE order_id = @OrderId)";
 
     private const string ShipmentSql = """
         SELECT shipment_id AS ShipmentId, status AS Status FROM warehouse_shipments WHERE order_id = @OrderId
@@ -42,11 +40,7 @@ internal sealed partial class ShipmentStopper(
         await connection.ExecuteAsync(new CommandDefinition(ReleaseSql, new { OrderId = orderId }, cancellationToken: ct));
     }
 
-    public async Task<bool> IsHeldAsync(Guid orderId, CancellationToken ct)
-    {
-        await using var connection = await warehouse.Db.OpenAsync(ct);
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(HeldSql, new { OrderId = orderId }, cancellationToken: ct));
-    }
+    public Task<bool> IsHeldAsync(Guid orderId, CancellationToken ct) => holds.IsHeldAsync(orderId, ct);
 
     /// <summary>
     /// Cancels the order's recorded waybill, if it has one still Requested, and records the answer. True when no parcel

@@ -29,6 +29,7 @@ public static class WarehouseModule
         }
         builder.AddThirdParty(LogisticsGateway.Party, LogisticsGateway.Resilience);
         builder.Services.AddSingleton<LogisticsGateway>();
+        builder.Services.AddSingleton<HoldLookups>();
         builder.Services.AddSingleton<ShipmentStopper>();
         builder.Services.AddSingleton<IShipmentHold, ShipmentHold>();
         builder.AddConsumers(bus =>

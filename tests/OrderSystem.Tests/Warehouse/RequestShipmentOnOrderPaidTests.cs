@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using OrderSystem.Tests.Infrastructure;
 using OrderSystem.Warehouse;
 using static OrderSystem.Tests.Operations.OrderPaidConsumers;
@@ -46,6 +48,25 @@ public sealed class RequestShipmentOnOrderPaidTests : SystemTest
             p => p.Count > 0, TimeSpan.FromSeconds(30), "a consumer on the warehouse queue");
 
         Assert.That(prefetches, Is.All.EqualTo(128));
+    }
+
+    [Test]
+    public async Task Hold_lookups_asked_all_at_once_each_get_their_own_orders_answer()
+    {
+        var orders = Enumerable.Range(0, 600).Select(_ => Guid.NewGuid()).ToArray();
+        var held = orders.Where((_, i) => i % 3 == 0).ToHashSet();
+        await using (var connection = await System.OpenAsync())
+        {
+            await connection.ExecuteAsync("INSERT INTO warehouse_holds (order_id, created_at) VALUES (@OrderId, UTC_TIMESTAMP(6))",
+                held.Select(id => new { OrderId = id }));
+        }
+        var lookups = System.Services.GetRequiredService<HoldLookups>();
+
+        // More asks than one query takes, twice for some orders, all in flight together.
+        var asked = orders.Concat(orders.Take(50)).ToArray();
+        var answers = await Task.WhenAll(asked.Select(id => lookups.IsHeldAsync(id, CancellationToken.None)));
+
+        Assert.That(answers, Is.EqualTo(asked.Select(held.Contains).ToArray()));
     }
 
     private static async Task<JsonArray> ShipmentsOfAsync(string orderId) =>
