@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -8,36 +7,9 @@ using OrderSystem.Tests.Infrastructure;
 
 namespace OrderSystem.Tests.ThirdParties;
 
-/// <summary>The simulated third parties as the host will meet them: a real process, faults set over HTTP, a ledger.</summary>
-public sealed class SimulatorTests
+/// <summary>Business calls: one piece of work per Idempotency-Key, the ledger that records it, waybills, and how many calls are kept.</summary>
+public sealed class SimulatorCallTests : SimulatorTest
 {
-    private static readonly HttpClient Http = new() { BaseAddress = Simulator.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
-
-    [OneTimeSetUp]
-    public Task StartAsync() => Simulator.EnsureRunningAsync();
-
-    [SetUp]
-    public Task QuietBeforeAsync() => Simulator.QuietAsync();
-
-    [TearDown]
-    public Task QuietAfterAsync() => Simulator.QuietAsync();
-
-    [Test]
-    public async Task Control_answers_every_setting_and_a_partial_put_changes_only_the_fields_it_names()
-    {
-        await Simulator.SetAsync("logistics", new { delayMs = 250, spikeProbability = 0.5, spikeMs = 700 });
-
-        var merged = await Simulator.SetAsync("logistics", new { failureProbability = 0.25, hang = false });
-
-        var expected = new JsonObject
-        {
-            ["delayMs"] = 250, ["spikeProbability"] = 0.5, ["spikeMs"] = 700, ["failureProbability"] = 0.25,
-            ["down"] = false, ["hang"] = false, ["rejectProbability"] = 0, ["rejectNext"] = 0, ["pickupDelayMs"] = 600_000,
-        };
-        Assert.That(JsonNode.DeepEquals(merged, expected), Is.True, merged.ToJsonString());
-        Assert.That(JsonNode.DeepEquals(await GetSettingsAsync("logistics"), expected), Is.True);
-    }
-
     [Test]
     public async Task A_waybill_can_be_cancelled_again_and_again_until_it_is_picked_up_and_the_ledger_shows_its_state()
     {
@@ -72,72 +44,6 @@ public sealed class SimulatorTests
         using var response = await Http.SendAsync(request);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         return (JsonNode.Parse(await response.Content.ReadAsStringAsync())!["waybillId"]!.GetValue<Guid>(), orderId);
-    }
-
-    [Test]
-    public async Task Delete_puts_a_party_back_to_its_startup_defaults()
-    {
-        using var first = await Http.DeleteAsync("/control/sms");
-        var defaults = JsonNode.Parse(await first.Content.ReadAsStringAsync())!;
-        await Simulator.SetAsync("sms", new { delayMs = 42, down = true });
-
-        using var second = await Http.DeleteAsync("/control/sms");
-
-        Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(await second.Content.ReadAsStringAsync()), defaults), Is.True);
-        Assert.That(JsonNode.DeepEquals(await GetSettingsAsync("sms"), defaults), Is.True);
-        Assert.That(defaults["down"]!.GetValue<bool>(), Is.False);
-    }
-
-    [TestCase("""{"delayMs":-1}""")]
-    [TestCase("""{"delayMs":600001}""")]
-    [TestCase("""{"spikeMs":-5}""")]
-    [TestCase("""{"spikeMs":600001}""")]
-    [TestCase("""{"delayMs":1.5}""")]
-    [TestCase("""{"spikeProbability":1.01}""")]
-    [TestCase("""{"failureProbability":-0.1}""")]
-    [TestCase("""{"rejectProbability":2}""")]
-    [TestCase("""{"rejectNext":-1}""")]
-    [TestCase("""{"rejectNext":1001}""")]
-    [TestCase("""{"rejectNext":1.5}""")]
-    [TestCase("""{"delayMs":"100"}""")]
-    [TestCase("""{"delayMs":null}""")]
-    [TestCase("""{"down":"yes"}""")]
-    [TestCase("""{"hang":1}""")]
-    [TestCase("""{"failureProbability":true}""")]
-    [TestCase("""{"delayMs":100,"colour":"red"}""")]
-    [TestCase("""{"DelayMs":100}""")]
-    [TestCase("""{"delayMs":100""")]
-    [TestCase("""not json""")]
-    [TestCase("""[{"delayMs":100}]""")]
-    [TestCase("")]
-    public async Task A_bad_settings_change_is_a_400_problem_and_changes_nothing(string body)
-    {
-        var before = await GetSettingsAsync("sms");
-
-        using var response = await Http.PutAsync("/control/sms", new StringContent(body, Encoding.UTF8, "application/json"));
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await response.Content.ReadAsStringAsync());
-        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-        Assert.That(JsonNode.DeepEquals(await GetSettingsAsync("sms"), before), Is.True);
-    }
-
-    [TestCase("GET", "/control/fax")]
-    [TestCase("PUT", "/control/fax")]
-    [TestCase("DELETE", "/control/fax")]
-    [TestCase("GET", "/ledger/fax")]
-    public async Task An_unknown_party_is_a_404_problem(string method, string path)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (method == "PUT")
-        {
-            request.Content = JsonContent.Create(new { delayMs = 1 });
-        }
-
-        using var response = await Http.SendAsync(request);
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
     }
 
     [Test]
@@ -243,111 +149,6 @@ public sealed class SimulatorTests
     }
 
     [Test]
-    public async Task A_party_that_is_down_drops_the_connection_at_once()
-    {
-        await Simulator.SetAsync("logistics", new { down = true });
-        var orderId = Guid.NewGuid();
-        var clock = Stopwatch.StartNew();
-
-        Assert.ThrowsAsync<HttpRequestException>(() => CreateWaybillAsync(Http, "down-" + orderId, orderId));
-
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
-        Assert.ThrowsAsync<HttpRequestException>(() => Http.GetAsync("/logistics/status"));
-        Assert.That(await Simulator.LedgerAsync("logistics", orderId), Is.Empty);
-    }
-
-    [Test]
-    public async Task A_party_that_hangs_never_answers_until_the_caller_times_out()
-    {
-        await Simulator.SetAsync("sms", new { hang = true });
-        var orderId = Guid.NewGuid();
-        using var patient = new HttpClient { BaseAddress = Simulator.BaseUrl, Timeout = TimeSpan.FromMilliseconds(700) };
-        var clock = Stopwatch.StartNew();
-
-        var timeout = Assert.ThrowsAsync<TaskCanceledException>(() => SendSmsAsync("hang-" + orderId, orderId, client: patient));
-
-        Assert.That(timeout.InnerException, Is.InstanceOf<TimeoutException>());
-        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(650)));
-        Assert.That(await Simulator.LedgerAsync("sms", orderId), Is.Empty);
-    }
-
-    [Test]
-    public async Task A_failing_party_answers_503_and_does_nothing_so_a_retry_does_it_once()
-    {
-        await Simulator.SetAsync("sms", new { failureProbability = 1 });
-        var orderId = Guid.NewGuid();
-        var key = "fail-" + orderId;
-
-        using var failed = await SendSmsAsync(key, orderId);
-
-        Assert.That(failed.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
-        Assert.That(failed.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-        Assert.That(await Simulator.LedgerAsync("sms", orderId), Is.Empty);
-        await Simulator.SetAsync("sms", new { failureProbability = 0 });
-        using var retried = await SendSmsAsync(key, orderId);
-        Assert.That(retried.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(retried.Headers.Contains("Idempotent-Replayed"), Is.False);
-        Assert.That(await Simulator.LedgerAsync("sms", orderId), Has.Count.EqualTo(1));
-    }
-
-    [Test]
-    public async Task A_healthy_party_that_refuses_answers_422_and_does_nothing()
-    {
-        await Simulator.SetAsync("logistics", new { rejectProbability = 1 });
-        var orderId = Guid.NewGuid();
-
-        using var refused = await CreateWaybillAsync(Http, "refused-" + orderId, orderId);
-
-        Assert.That(refused.StatusCode, Is.EqualTo((HttpStatusCode)422));
-        Assert.That(refused.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-        var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
-        Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("the party refused this request"));
-        Assert.That(await Simulator.LedgerAsync("logistics", orderId), Is.Empty);
-        using var probe = await Http.GetAsync("/logistics/status");
-        Assert.That(probe.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the status probe never refuses");
-    }
-
-    [Test]
-    public async Task Reject_next_refuses_that_many_calls_and_then_the_party_does_the_work()
-    {
-        var orderId = Guid.NewGuid();
-        var settings = await Simulator.SetAsync("sms", new { rejectNext = 2 });
-        Assert.That(settings["rejectNext"]!.GetValue<int>(), Is.EqualTo(2));
-
-        var statuses = new List<HttpStatusCode>();
-        for (var call = 0; call < 3; call++)
-        {
-            using var response = await SendSmsAsync("reject-next-" + orderId, orderId);
-            statuses.Add(response.StatusCode);
-        }
-
-        Assert.That(statuses, Is.EqualTo(new[] { (HttpStatusCode)422, (HttpStatusCode)422, HttpStatusCode.OK }));
-        Assert.That(await Simulator.LedgerAsync("sms", orderId), Has.Count.EqualTo(1));
-        Assert.That((await GetSettingsAsync("sms"))!["rejectNext"]!.GetValue<int>(), Is.Zero, "every refusal was taken");
-    }
-
-    [TestCase("sms")]
-    [TestCase("logistics")]
-    [TestCase("payments")]
-    public async Task The_status_probe_of_a_healthy_party_answers_up(string party)
-    {
-        var status = await Http.GetFromJsonAsync<JsonElement>($"/{party}/status");
-
-        Assert.That(status.GetProperty("party").GetString(), Is.EqualTo(party));
-        Assert.That(status.GetProperty("status").GetString(), Is.EqualTo("up"));
-    }
-
-    [Test]
-    public async Task The_status_probe_of_a_failing_party_answers_503()
-    {
-        await Simulator.SetAsync("payments", new { failureProbability = 1 });
-
-        using var probe = await Http.GetAsync("/payments/status");
-
-        Assert.That(probe.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
-    }
-
-    [Test]
     public async Task A_simulator_keeps_only_each_partys_most_recent_calls_and_does_a_forgotten_key_again()
     {
         var port = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -383,22 +184,5 @@ public sealed class SimulatorTests
         {
             await Servers.RunAsync(["stop"], "simulator.sh", ("ORDERSYSTEM_SIMULATOR_PORT", port));
         }
-    }
-
-    private static async Task<JsonNode> GetSettingsAsync(string party) =>
-        JsonNode.Parse(await Http.GetStringAsync($"/control/{party}"))!;
-
-    private static Task<HttpResponseMessage> SendSmsAsync(string key, Guid orderId, string text = "Your order is paid.",
-        HttpClient? client = null) =>
-        PostAsync(client ?? Http, "/sms/messages", key, new { orderId, userId = "u-1", text });
-
-    private static Task<HttpResponseMessage> CreateWaybillAsync(HttpClient client, string key, Guid orderId) =>
-        PostAsync(client, "/logistics/waybills", key, new { orderId });
-
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string key, object body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", key);
-        return await client.SendAsync(request);
     }
 }
