@@ -40,7 +40,8 @@ internal sealed class IdempotentCalls(Ledgers ledgers, TimeProvider clock, Reten
         var stored = _done.GetOrAdd((party, key), ours);
         if (ReferenceEquals(stored, ours))
         {
-            ForgetOldest(party, key);
+            var keysInOrder = _keysInOrder.GetOrAdd(party, _ => new ConcurrentQueue<string>());
+            retention.Keep(keysInOrder, key, oldest => _done.TryRemove((party, oldest), out _));
         }
         var done = stored.Value;
         if (!done.Request.Equals(request))
@@ -52,16 +53,6 @@ internal sealed class IdempotentCalls(Ledgers ledgers, TimeProvider clock, Reten
             response.Headers[ReplayedHeader] = "true";
         }
         return Results.Json(done.Answer);
-    }
-
-    private void ForgetOldest(string party, string newKey)
-    {
-        var keys = _keysInOrder.GetOrAdd(party, _ => new ConcurrentQueue<string>());
-        keys.Enqueue(newKey);
-        while (keys.Count > retention.CallsPerParty && keys.TryDequeue(out var oldest))
-        {
-            _done.TryRemove((party, oldest), out _);
-        }
     }
 
     private sealed record Done(object Request, JsonElement Answer);

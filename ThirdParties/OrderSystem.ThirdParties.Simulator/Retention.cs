@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace OrderSystem.ThirdParties.Simulator;
 
 /// <summary>
@@ -9,6 +11,16 @@ namespace OrderSystem.ThirdParties.Simulator;
 internal sealed record Retention(int CallsPerParty)
 {
     public const int Default = 20_000;
+
+    /// <summary>Adds the newest to the calls kept in order, and forgets (through forget) those beyond the bound.</summary>
+    public void Keep<T>(ConcurrentQueue<T> inOrder, T newest, Action<T> forget)
+    {
+        inOrder.Enqueue(newest);
+        while (inOrder.Count > CallsPerParty && inOrder.TryDequeue(out var oldest))
+        {
+            forget(oldest);
+        }
+    }
 
     public static Retention From(IConfiguration configuration)
     {

@@ -14,11 +14,7 @@ internal sealed class Waybills(TimeProvider clock, Retention retention)
     public void Add(Guid waybillId, Guid orderId, DateTimeOffset createdAt, int pickupDelayMs)
     {
         _all[waybillId] = new Waybill(waybillId, orderId, createdAt, createdAt.AddMilliseconds(pickupDelayMs));
-        _inOrder.Enqueue(waybillId);
-        while (_inOrder.Count > retention.CallsPerParty && _inOrder.TryDequeue(out var oldest))
-        {
-            _all.TryRemove(oldest, out _);
-        }
+        retention.Keep(_inOrder, waybillId, oldest => _all.TryRemove(oldest, out _));
     }
 
     public WaybillState? Find(Guid waybillId) => _all.TryGetValue(waybillId, out var waybill) ? waybill.StateAt(clock.GetUtcNow()) : null;
