@@ -11,19 +11,9 @@ namespace OrderSystem.Tests.ThirdParties;
 /// The simulated payment provider's refunds, against the real simulator process: idempotent by refund id, asynchronous
 /// (PROCESSING, then SUCCESS, CLOSED or ABNORMAL), told by query and by signed webhook, and a ledger of what it did.
 /// </summary>
-public sealed partial class PaymentProviderTests
+public sealed partial class PaymentProviderTests : SimulatorTest
 {
-    private static readonly HttpClient Http = new() { BaseAddress = Simulator.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
-    [OneTimeSetUp]
-    public Task StartAsync() => Simulator.EnsureRunningAsync();
-
-    [SetUp]
-    public Task QuietBeforeAsync() => Simulator.QuietAsync();
-
-    [TearDown]
-    public Task QuietAfterAsync() => Simulator.QuietAsync();
 
     [Test]
     public async Task A_refund_is_processing_then_succeeds_by_query_after_its_processing_time()

@@ -5,8 +5,9 @@ using OrderSystem.Tests.Infrastructure;
 namespace OrderSystem.Tests.ThirdParties;
 
 /// <summary>
-/// Base for tests of the simulated third parties as the host will meet them: a real process, faults set over HTTP, a
-/// ledger. Every party is quiet before and after each test, and the calls a test makes go through these helpers.
+/// Base for tests of the simulated third parties (the payment provider's too) as the host will meet them: a real
+/// process, faults set over HTTP, a ledger. Every party is quiet before and after each test; calls go through these
+/// helpers.
 /// </summary>
 public abstract class SimulatorTest
 {
