@@ -13,7 +13,21 @@ public abstract class FlashSaleTest
     internal static Api Api => System.Api;
 
     [SetUp]
-    public async Task ResetStoreAndDatabaseAsync()
+    public async Task ResetBeforeEachTestAsync()
+    {
+        if (ResetsBeforeEachTest)
+        {
+            await ResetStoreAndDatabaseAsync();
+        }
+    }
+
+    /// <summary>
+    /// False for a fixture whose tests share what they set up and each prove that they changed nothing; it then resets
+    /// the store and the database itself whenever it builds that setup.
+    /// </summary>
+    protected virtual bool ResetsBeforeEachTest => true;
+
+    internal static async Task ResetStoreAndDatabaseAsync()
     {
         await FlashSaleApi.ClearStoreAsync(System.Get<IConnectionMultiplexer>(), System.Get<SaleStore>().KeyPattern);
         await System.ResetAsync();

@@ -10,7 +10,13 @@ public abstract class SystemTest
     internal static Api Api => System.Api;
 
     [SetUp]
-    public Task ResetDatabaseAsync() => System.ResetAsync();
+    public Task ResetDatabaseAsync() => ResetsDatabaseBeforeEachTest ? System.ResetAsync() : Task.CompletedTask;
+
+    /// <summary>
+    /// False for a fixture whose tests share what they set up and each prove that they changed nothing; it then resets
+    /// the database itself whenever it builds that setup.
+    /// </summary>
+    protected virtual bool ResetsDatabaseBeforeEachTest => true;
 
     internal static string Fresh(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
