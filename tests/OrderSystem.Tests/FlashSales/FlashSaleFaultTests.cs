@@ -229,11 +229,11 @@ public sealed class FlashSaleFaultTests
                     await using var probe = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
                     return (await probe.GetDatabase().PingAsync()) > TimeSpan.Zero;
                 }
-                catch (RedisConnectionException)
+                catch (RedisException)
                 {
-                    return false;
+                    return false; // not listening yet, or still loading its append-only file (LOADING)
                 }
-            }, up => up, TimeSpan.FromSeconds(20), "the private redis-server to answer");
+            }, up => up, TimeSpan.FromSeconds(20), "the private redis-server to answer, its data loaded");
         }
 
         public async Task KillAsync()
