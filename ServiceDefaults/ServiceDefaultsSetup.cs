@@ -41,7 +41,8 @@ public static class ServiceDefaultsSetup
                 .AddSource(Telemetry.Name, "MassTransit", "MySqlConnector"))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
-                .AddMeter(Telemetry.Name, InstrumentationOptions.MeterName)
+                // System.Runtime: the runtime's own (GC pauses, JIT time, thread-pool queue); read only when scraped.
+                .AddMeter(Telemetry.Name, InstrumentationOptions.MeterName, "System.Runtime")
                 // No response cache: a scrape every few seconds is cheap, and each one should show the values of now.
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         if (!string.IsNullOrWhiteSpace(options.OtlpEndpoint))

@@ -43,6 +43,8 @@ public sealed class MetricsTests : SystemTest
             Assert.That(after.Has("ordersystem_outbox_pending", ("outbox", "order_outbox")), Is.True, "the backlog gauge per outbox");
             Assert.That(after.Has("ordersystem_outbox_oldest_pending_age_seconds", ("outbox", "order_outbox")), Is.True);
             Assert.That(after.Has("messaging_masstransit_consume_duration_milliseconds_count"), Is.True, "MassTransit's own meter is exported too");
+            Assert.That(after.Sum("dotnet_jit_compilation_time_seconds_total"), Is.GreaterThan(0), "the runtime's meter is exported too");
+            Assert.That(after.Has("dotnet_gc_pause_time_seconds_total"), Is.True);
         });
     }
 
