@@ -130,7 +130,7 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
             LatencyStats.Of(inWave.Where(p => p.At >= allWrittenAfter.TotalSeconds).Select(p => p.Ms)), allWrittenAfter.TotalSeconds, paid.Latency.Count, sold, quietUsage, waveUsage,
             afterQuiet.Minus(beforeQuiet), afterWave.Minus(beforeWave));
         log(FormattableString.Invariant(
-            $"flash-sale {saleId}: {record.Requests / record.SendingSeconds:N0} requests/s sent, admission p50 / p99 {record.Admission.P50:0.0} / {record.Admission.P99:0.0} ms, payment p99 wave / quiet {record.PaymentInWave.P99:0.0} / {record.PaymentQuiet.P99:0.0} ms (in the host ≤ {record.HostWave.P99BoundMs:0} / ≤ {record.HostQuiet.P99BoundMs:0} ms), host CPU {record.HostCpuMsPerRequestGross:0.000} ms per wave request ({record.HostCpuMsPerRequest:0.000} beyond quiet)"));
+            $"flash-sale {saleId}: {record.Requests / record.SendingSeconds:N0} requests/s sent, admission p50 / p99 {record.Admission.P50:0.0} / {record.Admission.P99:0.0} ms, payment p99 wave / quiet {record.PaymentInWave.P99:0.0} / {record.PaymentQuiet.P99:0.0} ms (in the handler ≤ {record.HostWave.P99BoundMs:0} / ≤ {record.HostQuiet.P99BoundMs:0} ms), host CPU {record.HostCpuMsPerRequestGross:0.000} ms per wave request ({record.HostCpuMsPerRequest:0.000} beyond quiet)"));
         return record;
     }
 

@@ -4,7 +4,8 @@ namespace OrderSystem.Bench.FlashSale;
 
 /// <summary>
 /// The host's own histogram of paid callbacks (ordersystem_payment_duration_seconds) between two scrapes: how long the host
-/// took from request to answer, without the load generator's side of it, to the histogram's bucket bounds.
+/// took in the payment handler, from the endpoint's start to its answer (not the connection and queueing before it), to
+/// the histogram's bucket bounds.
 /// </summary>
 internal sealed record HostPaymentHistogram(IReadOnlyDictionary<double, long> AtMostSeconds)
 {
