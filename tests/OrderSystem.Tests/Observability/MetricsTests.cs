@@ -30,6 +30,8 @@ public sealed class MetricsTests : SystemTest
             Assert.That(Delta(before, after, "ordersystem_payments_total", ("outcome", "invalid-signature")), Is.EqualTo(1));
             Assert.That(Delta(before, after, "ordersystem_payment_duration_seconds_count", ("outcome", "paid")), Is.EqualTo(1));
             Assert.That(Delta(before, after, "ordersystem_payment_duration_seconds_sum", ("outcome", "paid")), Is.GreaterThan(0));
+            Assert.That(after.Has("ordersystem_payment_duration_seconds_bucket", ("outcome", "paid"), ("le", "0.001")), Is.True,
+                "buckets from 1 ms: a payment is answered in milliseconds");
             Assert.That(Delta(before, after, "ordersystem_outbox_published_total", ("outbox", "order_outbox")), Is.EqualTo(1));
             foreach (var module in Modules)
             {
