@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrderSystem.Bench.Hosting;
 
 namespace OrderSystem.Bench.FlashSale;
 
@@ -9,7 +10,7 @@ namespace OrderSystem.Bench.FlashSale;
 /// </summary>
 internal sealed record HostPaymentHistogram(IReadOnlyDictionary<double, long> AtMostSeconds)
 {
-    private const string Prefix = "ordersystem_payment_duration_seconds_bucket{";
+    private const string Series = "ordersystem_payment_duration_seconds_bucket";
 
     public long Count => AtMostSeconds.GetValueOrDefault(double.PositiveInfinity);
 
@@ -23,18 +24,12 @@ internal sealed record HostPaymentHistogram(IReadOnlyDictionary<double, long> At
 
     public static async Task<HostPaymentHistogram> ReadAsync(string baseUrl, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(5) };
         var buckets = new Dictionary<double, long>();
-        foreach (var line in (await http.GetStringAsync("metrics", ct)).Split('\n'))
+        foreach (var (line, count) in (await HostMetrics.ScrapeAsync(baseUrl, ct)).Samples(Series).Where(s => s.Line.Contains("outcome=\"paid\"", StringComparison.Ordinal)))
         {
-            if (!line.StartsWith(Prefix, StringComparison.Ordinal) || !line.Contains("outcome=\"paid\"", StringComparison.Ordinal))
-            {
-                continue;
-            }
             var le = line[(line.IndexOf("le=\"", StringComparison.Ordinal) + 4)..];
             le = le[..le.IndexOf('"', StringComparison.Ordinal)];
-            buckets[le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture)] =
-                long.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            buckets[le == "+Inf" ? double.PositiveInfinity : double.Parse(le, CultureInfo.InvariantCulture)] = (long)count;
         }
         return new HostPaymentHistogram(buckets);
     }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace OrderSystem.Bench.Hosting;
 
@@ -18,9 +17,8 @@ internal static class HostJit
     /// </summary>
     public static async Task<TimeSpan?> WaitUntilSettledAsync(string baseUrl, double msPerSecond, TimeSpan timeout, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(5) };
         var started = Stopwatch.GetTimestamp();
-        if (await ReadSecondsAsync(http, ct) is not { } last)
+        if (await ReadSecondsAsync(baseUrl, ct) is not { } last)
         {
             return null;
         }
@@ -29,7 +27,7 @@ internal static class HostJit
         {
             var at = Stopwatch.GetTimestamp();
             await Task.Delay(1000, ct); // a sampling period; the loop polls for the condition
-            var now = await ReadSecondsAsync(http, ct) ?? last;
+            var now = await ReadSecondsAsync(baseUrl, ct) ?? last;
             var rate = (now - last) * 1000 / Stopwatch.GetElapsedTime(at).TotalSeconds;
             quietSeconds = rate < msPerSecond ? quietSeconds + 1 : 0;
             last = now;
@@ -37,10 +35,6 @@ internal static class HostJit
         return Stopwatch.GetElapsedTime(started);
     }
 
-    private static async Task<double?> ReadSecondsAsync(HttpClient http, CancellationToken ct)
-    {
-        var text = await http.GetStringAsync("metrics", ct);
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(Series, StringComparison.Ordinal));
-        return line is null ? null : double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
-    }
+    private static async Task<double?> ReadSecondsAsync(string baseUrl, CancellationToken ct) =>
+        (await HostMetrics.ScrapeAsync(baseUrl, ct)).Samples(Series).Select(s => (double?)s.Value).FirstOrDefault();
 }
