@@ -14,7 +14,10 @@ using OrderSystem.ServiceDefaults;
 using OrderSystem.ThirdParties;
 using OrderSystem.Warehouse;
 
-var builder = WebApplication.CreateBuilder(args);
+// Options are read once at start, so nothing needs appsettings.json watched for changes; and its watcher, rooted at the
+// working directory (the repository root), follows every file beneath it, the servers' data in .local included: a
+// wake-up for every database write (finding 29 of docs/performance.md). A later argument can still turn it back on.
+var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 
 builder.AddServiceDefaults();          // telemetry, health checks, OpenAPI, problem+json
 builder.AddInventoryModule();          // each module checks Modules:Enabled itself
