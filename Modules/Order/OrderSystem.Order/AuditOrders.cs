@@ -37,6 +37,13 @@ internal sealed class AuditOrders(ModuleStore<ModuleTag> orders, IStock stock, I
         WHERE status IN ('Cancelled', 'Expired') AND payment_id IS NOT NULL LIMIT 10000
         """;
 
+    // A refund change waits for its predecessor milliseconds; one still waiting past the grace waits for a change that
+    // failed into Order's error queue, and the feed shows none of the refund's later states until it is sent again.
+    private const string HeldRefundChangesSql = """
+        SELECT refund_id AS RefundId, MIN(version) AS Version, MIN(occurred_at) AS OccurredAt FROM order_refund_changes
+        WHERE NOT recorded AND occurred_at < @PaidBefore GROUP BY refund_id ORDER BY MIN(occurred_at) LIMIT @Limit
+        """;
+
     // Every module declaring a step, wherever it runs.
     private int StepCount => modules.All.Count(m => m.ReportedStep is not null);
 
@@ -51,6 +58,8 @@ internal sealed class AuditOrders(ModuleStore<ModuleTag> orders, IStock stock, I
         var deducted = await stock.GetDeductedAsync(tx, ct);
         var unkept = (await connection.QueryAsync<(Guid OrderId, string Status, string PaymentId)>(
             new CommandDefinition(UnkeptPaymentsSql, transaction: tx, cancellationToken: ct))).AsList();
+        var held = await connection.QueryAsync<(Guid RefundId, int Version, DateTime OccurredAt)>(
+            new CommandDefinition(HeldRefundChangesSql, new { scope.PaidBefore, scope.Limit }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         // After the snapshot: a refund is written with its cause, so one seen there is here too.
         var refunded = await refunds.RefundedPaymentsAsync(connection, [.. unkept.Select(o => o.PaymentId)], ct);
@@ -59,6 +68,8 @@ internal sealed class AuditOrders(ModuleStore<ModuleTag> orders, IStock stock, I
             $"paid at {o.PaidAt:O}, {o.Done} of {StepCount} steps done")).ToList();
         findings.AddRange(unkept.Where(o => !refunded.Contains(o.PaymentId)).Take(scope.Limit).Select(o => new ReconciliationFinding(
             "payment-not-refunded", OrderModule.Declaration.Name, o.OrderId.ToString(), $"{o.Status} with payment {o.PaymentId} and no refund")));
+        findings.AddRange(held.Select(h => new ReconciliationFinding("refund-change-held", OrderModule.Declaration.Name, h.RefundId.ToString(),
+            $"version {h.Version} (of {h.OccurredAt:O}) waits for an earlier change of the refund, so the feed shows none of its later states")));
         foreach (var sku in sold.Keys.Union(deducted.Keys).Order(StringComparer.Ordinal).Take(scope.Limit))
         {
             var (paid, taken) = (sold.GetValueOrDefault(sku), deducted.GetValueOrDefault(sku));

@@ -54,6 +54,7 @@ public static class OrderModule
         builder.Services.AddSingleton<IFulfillmentRecorder, FulfillmentRecorder>();
         builder.Services.Configure<OrderChangeLogOptions>(builder.Configuration.GetSection("Feed"));
         builder.Services.AddSingleton<IOrderChangeLog, OrderChangeLog>(); // the order feed's source
+        builder.Services.AddSingleton<RefundChangesInOrder>();
         builder.Services.AddSingleton<IReconciliationAudit, AuditOrders>();
         builder.Services.AddSingleton<IOrderOperations, OrderOperations>(); // the operator console's port
         builder.Services.AddSingleton<IReservedOrders, ReservedOrders>(); // flash sales' port

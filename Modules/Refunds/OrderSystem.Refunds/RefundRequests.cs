@@ -43,7 +43,7 @@ internal sealed class RefundRequests(ModuleStore<ModuleTag> refunds) : IRefundRe
             },
         },
         refunds.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new RefundChanged(request.RefundId, request.OrderId,
-            request.PaymentId, request.Amount, request.Reason, RefundStatus.Requested, now), now),
+            request.PaymentId, request.Amount, request.Reason, RefundStatus.Requested, now, Version: 1), now),
     ];
 
     public void NotifyCommitted()

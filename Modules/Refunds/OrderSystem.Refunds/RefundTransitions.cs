@@ -40,17 +40,26 @@ internal sealed class RefundTransitions(ModuleStore<ModuleTag> refunds, TimeProv
     /// <summary>
     /// Moves the refund from one of <paramref name="from"/> to <paramref name="to"/>; false when it was in none of them.
     /// An end state sets completed_at; Closed gives the amount back to the payment's capture, since no money moved.
+    /// The row is read under its lock first, so the event carries the version this move gives the refund.
     /// </summary>
     public async Task<bool> MoveAsync(StoredRefund refund, IReadOnlyList<string> from, string to, CancellationToken ct,
         string? note = null, TimeSpan? nextAttemptIn = null)
     {
         var now = clock.UtcNowForDatabase();
         var final = to is RefundStatus.Succeeded or RefundStatus.Closed or RefundStatus.ManualReview or RefundStatus.Resolved;
-        var fromList = string.Join(", ", from.Select((_, i) => $"@From{i}"));
-        var move = new MySqlBatchCommand($"""
+        await using var connection = await refunds.Db.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var version = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+            "SELECT version FROM refunds_refunds WHERE refund_id = @Id AND status IN @From FOR UPDATE",
+            new { Id = refund.RefundId, From = from }, transaction, cancellationToken: ct));
+        if (version is null)
+        {
+            return false; // disposing the transaction rolls it back
+        }
+        var move = new MySqlBatchCommand("""
             UPDATE refunds_refunds SET status = @To, completed_at = IF(@Final, COALESCE(completed_at, @Now), completed_at),
-                   note = COALESCE(@Note, note), next_attempt_at = @Next, last_error = NULL
-            WHERE refund_id = @Id AND status IN ({fromList})
+                   note = COALESCE(@Note, note), next_attempt_at = @Next, last_error = NULL, version = version + 1
+            WHERE refund_id = @Id
             """)
         {
             Parameters =
@@ -59,14 +68,11 @@ internal sealed class RefundTransitions(ModuleStore<ModuleTag> refunds, TimeProv
                 new("@Next", now + (nextAttemptIn ?? TimeSpan.Zero)),
             },
         };
-        for (var i = 0; i < from.Count; i++)
+        var changed = new RefundChanged(refund.RefundId, refund.OrderId, refund.PaymentId, refund.Amount, refund.Reason, to, now, version.Value + 1);
+        await using var batch = new MySqlBatch(connection, transaction)
         {
-            move.Parameters.Add(new MySqlParameter($"@From{i}", from[i]));
-        }
-        var changed = new RefundChanged(refund.RefundId, refund.OrderId, refund.PaymentId, refund.Amount, refund.Reason, to, now);
-        await using var connection = await refunds.Db.OpenAsync(ct);
-        await using var batch = new MySqlBatch(connection) { BatchCommands = { InlineTransaction.Start(), move } };
-        batch.BatchCommands.Add(refunds.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), changed, now));
+            BatchCommands = { move, refunds.Outbox.CreateInsert(Guid.CreateVersion7(), changed, now) },
+        };
         if (to == RefundStatus.Closed)
         {
             batch.BatchCommands.Add(new MySqlBatchCommand(GiveBackCaptureSql)
@@ -74,13 +80,10 @@ internal sealed class RefundTransitions(ModuleStore<ModuleTag> refunds, TimeProv
                 Parameters = { new("@Amount", refund.Amount), new("@PaymentId", refund.PaymentId) },
             });
         }
-        batch.BatchCommands.Add(InlineTransaction.Commit());
-        var moved = await InlineTransaction.ExecuteAsync(batch, ct) >= 2; // the move and its event
-        if (moved)
-        {
-            refunds.Outbox.NotifyCommitted();
-        }
-        return moved;
+        await batch.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+        refunds.Outbox.NotifyCommitted();
+        return true;
     }
 
     /// <summary>
@@ -108,7 +111,7 @@ internal sealed class RefundTransitions(ModuleStore<ModuleTag> refunds, TimeProv
                     },
                 },
                 refunds.Outbox.CreateInsertIfPreviousInserted(Guid.CreateVersion7(), new RefundChanged(newId, closed.OrderId,
-                    closed.PaymentId, closed.Amount, RefundReasons.Reissue, RefundStatus.Requested, now), now),
+                    closed.PaymentId, closed.Amount, RefundReasons.Reissue, RefundStatus.Requested, now, Version: 1), now),
             },
         };
         var done = await InlineTransaction.ExecuteAsync(batch, ct) == 4;

@@ -11,10 +11,12 @@ namespace OrderSystem.Order.ChangeLog;
 
 /// <summary>
 /// Each state a refund of an order enters becomes a change of that order in Order's outbox, for the order feed: the feed
-/// reads Order's changes alone, in one id order, so a refund's later states must be in there too. Born dispatched (the
+/// reads Order's changes alone, in one id order, so a refund's later states must be in there too, and in the order
+/// Refunds made them (<see cref="RefundChangesInOrder"/> puts them back in it by their version). Born dispatched (the
 /// bus already has Refunds' own event), once per message (Order's inbox), in one transaction with the inbox row.
 /// </summary>
-internal sealed class RecordRefundChanged(ModuleStore<ModuleTag> orders, IOptions<OrderChangeLogOptions> feed, TimeProvider clock)
+internal sealed class RecordRefundChanged(
+    ModuleStore<ModuleTag> orders, RefundChangesInOrder inOrder, IOptions<OrderChangeLogOptions> feed, TimeProvider clock)
     : IConsumer<RefundChanged>
 {
     public async Task Consume(ConsumeContext<RefundChanged> context)
@@ -25,6 +27,12 @@ internal sealed class RecordRefundChanged(ModuleStore<ModuleTag> orders, IOption
         }
         var r = context.Message;
         var now = clock.UtcNowForDatabase();
+        if (r.Version > 0)
+        {
+            await inOrder.RecordAsync(r, context.MessageId!.Value, nameof(RecordRefundChanged), now, context.CancellationToken);
+            return;
+        }
+        // An event from before versions were carried: recorded as it comes.
         var change = new OrderRefundChanged(r.OrderId, r.RefundId, r.PaymentId, r.Amount, r.Reason, r.Status, r.OccurredAt);
         await using var connection = await orders.Db.OpenAsync(context.CancellationToken);
         await using var batch = new MySqlBatch(connection)
@@ -41,6 +49,6 @@ internal sealed class RecordRefundChanged(ModuleStore<ModuleTag> orders, IOption
     }
 }
 
-/// <summary>One at a time, in the order they arrive: a refund's states then reach the feed in the order Refunds wrote them.</summary>
+/// <summary>One at a time: two changes of one refund rarely meet in <see cref="RefundChangesInOrder"/>'s lock.</summary>
 internal sealed class RecordRefundChangedDefinition(IOptions<ConsumerRetryOptions> retry)
     : ModuleConsumerDefinition<RecordRefundChanged>(OrderModule.Declaration, 1, retry);
