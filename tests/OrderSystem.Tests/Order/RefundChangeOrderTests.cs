@@ -39,6 +39,21 @@ public sealed class RefundChangeOrderTests : SystemTest
     }
 
     [Test]
+    public async Task Ten_changes_published_at_once_in_a_shuffled_order_are_recorded_in_version_order()
+    {
+        var refund = NewRefund();
+        var bus = System.Get<IBus>();
+        var versions = Enumerable.Range(1, 10).ToArray();
+        Random.Shared.Shuffle(versions);
+
+        var messageIds = await Task.WhenAll(versions.Select(v => PublishAsync(bus, refund with { Status = $"State{v}", Version = v })));
+        await ConsumedAsync(messageIds);
+
+        Assert.That(await RecordedStatesAsync(refund.RefundId), Is.EqualTo(Enumerable.Range(1, 10).Select(v => $"State{v}")),
+            $"published as {string.Join(", ", versions)}");
+    }
+
+    [Test]
     public async Task A_change_delivered_again_is_recorded_once_under_either_message_id()
     {
         var refund = NewRefund() with { Version = 1 };
