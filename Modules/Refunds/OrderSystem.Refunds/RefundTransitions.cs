@@ -12,9 +12,8 @@ namespace OrderSystem.Refunds;
 /// </summary>
 internal sealed class RefundTransitions(ModuleStore<ModuleTag> refunds, TimeProvider clock)
 {
-    private const string GiveBackCaptureSql = """
-        UPDATE refunds_payments SET refunded = refunded - @Amount WHERE payment_id = @PaymentId AND ROW_COUNT() = 1
-        """;
+    // Runs only in a move that happened: the refund's row was read under its lock in the same transaction.
+    private const string GiveBackCaptureSql = "UPDATE refunds_payments SET refunded = refunded - @Amount WHERE payment_id = @PaymentId";
 
     private const string MarkReissuedSql =
         "UPDATE refunds_refunds SET reissued_as = @New WHERE refund_id = @Old AND status = 'Closed' AND reissued_as IS NULL";
