@@ -4,8 +4,8 @@ namespace OrderSystem.Migrations.Order;
 
 /// <summary>
 /// The refund changes Order has taken from Refunds' RefundChanged, by refund and version: a change is recorded into
-/// Order's outbox (for the feed) once every earlier version of its refund is, and waits here until then. Of a refund's
-/// recorded changes only the latest is kept, as the mark the next version must follow.
+/// Order's outbox (for the feed) once every earlier version of its refund is, and waits here until then. A row per
+/// change, kept like the inbox's row per message.
 /// </summary>
 [Migration(2002, "Order: refund changes held until they can be recorded in Refunds' order")]
 public sealed class M2002_CreateOrderRefundChanges : Migration

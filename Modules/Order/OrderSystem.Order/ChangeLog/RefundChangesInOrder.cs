@@ -9,8 +9,8 @@ namespace OrderSystem.Order.ChangeLog;
 /// <summary>
 /// Records a refund's changes into Order's outbox in the order of their versions, whatever order the bus brings them in
 /// (two relays, a redelivery, several consumers at once): a change whose predecessor is not recorded yet waits in
-/// order_refund_changes, and the predecessor's arrival records both, in one transaction. Of a refund's recorded changes
-/// only the latest row stays, as the mark the next version must follow.
+/// order_refund_changes, and the predecessor's arrival records both, in one transaction. The rows stay, one per change
+/// (as the inbox keeps one per message): the refund's highest recorded version is the mark the next one must follow.
 /// </summary>
 internal sealed class RefundChangesInOrder(ModuleStore<ModuleTag> orders)
 {
@@ -28,9 +28,9 @@ internal sealed class RefundChangesInOrder(ModuleStore<ModuleTag> orders)
         FROM order_refund_changes WHERE refund_id = @RefundId ORDER BY version FOR UPDATE
         """;
 
-    private const string MarkSql = "UPDATE order_refund_changes SET recorded = TRUE WHERE refund_id = @RefundId AND version = @Mark";
-
-    private const string ForgetBeforeMarkSql = "DELETE FROM order_refund_changes WHERE refund_id = @RefundId AND version < @Mark";
+    private const string MarkRecordedSql = """
+        UPDATE order_refund_changes SET recorded = TRUE WHERE refund_id = @RefundId AND version BETWEEN @First AND @Last
+        """;
 
     public async Task RecordAsync(RefundChanged change, Guid messageId, string consumer, DateTime now, CancellationToken ct)
     {
@@ -52,9 +52,8 @@ internal sealed class RefundChangesInOrder(ModuleStore<ModuleTag> orders)
         }
         var changes = (await connection.QueryAsync<HeldChange>(new CommandDefinition(
             LockSql, new { change.RefundId }, transaction, cancellationToken: ct))).AsList();
-        var due = Due(changes, out var mark);
-        // The due changes, and a repeat of one recorded long ago, are now at or below the mark.
-        if (changes.Any(c => !c.Recorded && c.Version <= mark))
+        var due = Due(changes);
+        if (due.Count > 0)
         {
             await using var record = new MySqlBatch(connection, transaction);
             foreach (var held in due)
@@ -63,26 +62,22 @@ internal sealed class RefundChangesInOrder(ModuleStore<ModuleTag> orders)
                     held.Status, DateTime.SpecifyKind(held.OccurredAt, DateTimeKind.Utc));
                 record.BatchCommands.Add(orders.Outbox.CreateRecord(Guid.CreateVersion7(), recorded, now));
             }
-            foreach (var sql in new[] { MarkSql, ForgetBeforeMarkSql })
+            record.BatchCommands.Add(new MySqlBatchCommand(MarkRecordedSql)
             {
-                record.BatchCommands.Add(new MySqlBatchCommand(sql) { Parameters = { new("@RefundId", change.RefundId), new("@Mark", mark) } });
-            }
+                Parameters = { new("@RefundId", change.RefundId), new("@First", due[0].Version), new("@Last", due[^1].Version) },
+            });
             await record.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
     }
 
-    /// <summary>The held changes that now follow the mark without a gap, in version order, and the mark after them.</summary>
-    internal static IReadOnlyList<HeldChange> Due(IReadOnlyList<HeldChange> changes, out int mark)
+    /// <summary>The held changes that follow the highest recorded version without a gap, in version order.</summary>
+    internal static IReadOnlyList<HeldChange> Due(IReadOnlyList<HeldChange> changes)
     {
-        mark = changes.Where(c => c.Recorded).Select(c => c.Version).DefaultIfEmpty(0).Max();
+        var mark = changes.Where(c => c.Recorded).Select(c => c.Version).DefaultIfEmpty(0).Max();
         var due = new List<HeldChange>();
-        foreach (var held in changes.Where(c => !c.Recorded).OrderBy(c => c.Version))
+        foreach (var held in changes.Where(c => !c.Recorded && c.Version > mark).OrderBy(c => c.Version))
         {
-            if (held.Version <= mark)
-            {
-                continue; // recorded before, under another message id: forgotten with the rows before the mark
-            }
             if (held.Version != mark + 1)
             {
                 break; // a gap: the rest waits for the change that fills it
