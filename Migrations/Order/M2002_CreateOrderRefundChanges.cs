@@ -5,7 +5,7 @@ namespace OrderSystem.Migrations.Order;
 /// <summary>
 /// The refund changes Order has taken from Refunds' RefundChanged, by refund and version: a change is recorded into
 /// Order's outbox (for the feed) once every earlier version of its refund is, and waits here until then. A row per
-/// change, kept like the inbox's row per message.
+/// change, kept like the inbox's row per message; the second key serves the audit's look for changes still waiting.
 /// </summary>
 [Migration(2002, "Order: refund changes held until they can be recorded in Refunds' order")]
 public sealed class M2002_CreateOrderRefundChanges : Migration
@@ -21,7 +21,8 @@ public sealed class M2002_CreateOrderRefundChanges : Migration
             status VARCHAR(16) CHARACTER SET ascii NOT NULL,
             occurred_at DATETIME(6) NOT NULL,
             recorded BOOLEAN NOT NULL DEFAULT FALSE,
-            PRIMARY KEY (refund_id, version)
+            PRIMARY KEY (refund_id, version),
+            KEY ix_order_refund_changes_held (recorded, occurred_at)
         ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
         """);
 
