@@ -239,6 +239,12 @@ internal sealed partial class Scenarios(BenchOptions options, MarkdownReport rep
                 token => ProductTransaction.RunAsync(options, orders, duration, token), ct));
         }
 
+        if (options.Includes(MarkdownReport.BareStepsRun))
+        {
+            Log("limits: the four steps' inbox records and effect rows, several payments a transaction, through MySqlConnector");
+            report.Runs.Add(await MeasureLimitAsync(MarkdownReport.BareStepsRun, $"limits: MySqlConnector, {BareSteps.PaymentsPerTransaction} payments' four steps (inbox + effect row each) per transaction",
+                token => BareSteps.RunAsync(options.ConnectionString, options.Orders, options.Concurrency, duration, token), ct));
+        }
         if (options.Includes("raw-broker"))
         {
             Log($"limits: raw RabbitMQ publishing with confirms, {options.BrokerMessages:N0} messages");
@@ -247,7 +253,7 @@ internal sealed partial class Scenarios(BenchOptions options, MarkdownReport rep
                 await _environment.RecreateVirtualHostAsync(ct); // no module queue from the seeding host behind the exchange
             }
             report.Broker = await RawBrokerPublishing.RunAsync(options, options.BrokerMessages, options.RelayBatchSize, report.Relay?.BodyBytes, ct);
-            Log($"limits: raw broker {report.Broker.PublishedPerSecond:N0} msg/s");
+            Log($"limits: raw broker {report.Broker.PublishedPerSecond:N0} msg/s, {report.Broker.CpuMsPerMessage:0.000} ms CPU per message (this process + RabbitMQ)");
         }
     }
 

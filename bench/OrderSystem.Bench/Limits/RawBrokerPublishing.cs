@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using OrderSystem.Bench.Hosting;
 using RabbitMQ.Client;
 
 namespace OrderSystem.Bench.Limits;
@@ -33,11 +34,15 @@ internal static class RawBrokerPublishing
         await PublishAsync(channel, messages, batchSize, properties, body, ct);
         await queues.WaitForAsync((long)messages * queues.Count, TimeSpan.FromSeconds(120), ct);
 
+        var cpu = new CpuMeter(options, new CurrentProcess());
         var clock = Stopwatch.StartNew();
         await PublishAsync(channel, messages, batchSize, properties, body, ct);
         var published = clock.Elapsed;
         await queues.WaitForAsync(2L * messages * queues.Count, TimeSpan.FromSeconds(120), ct);
-        return new BrokerResult(messages, published, clock.Elapsed, body.Length);
+        var usage = cpu.Stop();
+        // The publisher and the queues' ack-only consumers both run in this process: the client side of it all.
+        var cpuMs = (usage.CpuPercent + (double.IsNaN(usage.BrokerCpuPercent) ? 0 : usage.BrokerCpuPercent)) / 100 * clock.Elapsed.TotalMilliseconds;
+        return new BrokerResult(messages, published, clock.Elapsed, body.Length, cpuMs / messages);
     }
 
     private static async Task PublishAsync(
@@ -52,7 +57,8 @@ internal static class RawBrokerPublishing
     }
 }
 
-internal sealed record BrokerResult(int Messages, TimeSpan Published, TimeSpan Drained, int BodyBytes)
+/// <param name="CpuMsPerMessage">This process (publisher and consumers) and RabbitMQ, per message published.</param>
+internal sealed record BrokerResult(int Messages, TimeSpan Published, TimeSpan Drained, int BodyBytes, double CpuMsPerMessage = double.NaN)
 {
     public double PublishedPerSecond => Messages / Published.TotalSeconds;
 }
