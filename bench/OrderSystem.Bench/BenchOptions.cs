@@ -45,6 +45,7 @@ internal sealed class BenchOptions
         ["--flash-concurrency"] = "Bench:FlashConcurrency",
         ["--flash-rates"] = "Bench:FlashRates",
         ["--flash-rate"] = "Bench:FlashRate",
+        ["--flash-control"] = "Bench:FlashControl",
         ["--isolation-rate"] = "Bench:IsolationRate",
         ["--capacity-steps"] = "Bench:CapacitySteps",
         ["--capacity-rates"] = "Bench:CapacityRates",
@@ -94,6 +95,12 @@ internal sealed class BenchOptions
     public int FlashUsers { get; init; } = 50_000;
     public double FlashWaveSeconds { get; init; } = 10;
     public int FlashConcurrency { get; init; } = 128;
+    /// <summary>
+    /// A control wave (Bench:FlashControl): the same requests at the same rates sent to GET /health/live instead of the
+    /// sale, so that what the wave's mere arrival costs the ordinary payments on these cores shows apart from the sale's
+    /// own work (finding 33 of docs/performance.md). Nothing is admitted or sold.
+    /// </summary>
+    public bool FlashControl { get; init; }
 
     /// <summary>
     /// The flash-sale waves' arrival rates (requests/s, open loop), one wave and one fresh sale each (Bench:FlashRates, or
@@ -178,6 +185,7 @@ internal sealed class BenchOptions
             FlashUsers = bench.GetValue("FlashUsers", defaults.FlashUsers),
             FlashWaveSeconds = bench.GetValue("FlashWaveSeconds", defaults.FlashWaveSeconds),
             FlashConcurrency = bench.GetValue("FlashConcurrency", defaults.FlashConcurrency),
+            FlashControl = bench.GetValue("FlashControl", defaults.FlashControl),
             FlashRates = (bench["FlashRate"] ?? bench["FlashRates"]) is { } flashRates
                 ? flashRates.Trim().Equals("closed", StringComparison.OrdinalIgnoreCase) ? [] : Numbers(flashRates)
                 : defaults.FlashRates,

@@ -98,7 +98,7 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
             : $"flash-sale {saleId}: a wave of {options.FlashConcurrency} senders (closed loop) from {options.FlashUsers:N0} users for {options.FlashUnits:N0} units, {phase.TotalSeconds:0} s");
         var waveStart = DateTime.UtcNow.AddSeconds(1);
         var commits = SampleCommitsAsync(waveStart, waveStart + phase, ct);
-        var wave = new FlashWave(BaseUrl, options.FlashConcurrency, options.FlashUsers);
+        var wave = new FlashWave(BaseUrl, options.FlashConcurrency, options.FlashUsers, options.FlashControl);
         var waveTask = rate is { } perSecond
             ? wave.OpenLoopAsync(saleId, perSecond, waveStart, phase, ct)
             : wave.ClosedLoopAsync(saleId, waveStart, waveStart + phase, ct);
@@ -113,7 +113,7 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         var answers = sent.Answers;
 
         var admitted = answers.Count(a => a.Status == HttpStatusCode.Accepted);
-        var written = await WaitUntilWrittenAsync(saleId, admitted, TimeSpan.FromMinutes(5), ct);
+        var written = await WaitUntilWrittenAsync(saleId, admitted, TimeSpan.FromMinutes(5), ct) ?? waveStart;
         var allWrittenAfter = written - waveStart;
         var writesPerSecond = await MaxWritesPerSecondAsync(saleId, ct);
         log($"flash-sale {saleId}: paying the {admitted} flash orders");
@@ -182,7 +182,8 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         return LatencyStats.Of(rates);
     }
 
-    private async Task<DateTime> WaitUntilWrittenAsync(string saleId, int admitted, TimeSpan timeout, CancellationToken ct)
+    /// <summary>When the last ticket was written; null when none was (a control wave admits nothing).</summary>
+    private async Task<DateTime?> WaitUntilWrittenAsync(string saleId, int admitted, TimeSpan timeout, CancellationToken ct)
     {
         await using var connection = new MySqlConnection(options.ConnectionString);
         await connection.OpenAsync(ct);
@@ -193,7 +194,7 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         {
             await Task.Delay(100, ct); // polling the condition
         }
-        return await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+        return await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
             "SELECT MAX(written_at) FROM flashsales_tickets WHERE sale_id = @SaleId", new { SaleId = saleId }, cancellationToken: ct));
     }
 

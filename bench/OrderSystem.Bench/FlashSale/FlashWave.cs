@@ -10,9 +10,10 @@ internal sealed record WaveAnswers(IReadOnlyList<(HttpStatusCode Status, double 
 
 /// <summary>
 /// The wave's admission requests, each from a random user of the crowd, over Bench:FlashConcurrency connections: either
-/// an arrival rate (open loop, the issue's "200,000 requests in 10 s"), or senders in a closed loop.
+/// an arrival rate (open loop, the issue's "200,000 requests in 10 s"), or senders in a closed loop. A control wave sends
+/// the same requests to GET /health/live instead (Bench:FlashControl).
 /// </summary>
-internal sealed class FlashWave(string baseUrl, int connections, int users)
+internal sealed class FlashWave(string baseUrl, int connections, int users, bool control = false)
 {
     /// <summary>
     /// Request i is due at from + i / rate whatever the earlier answers, and its latency counts from that moment, not from
@@ -68,12 +69,14 @@ internal sealed class FlashWave(string baseUrl, int connections, int users)
         return new WaveAnswers([.. answers], Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
-    private static async Task SendAsync(HttpClient http, string path, int user, long scheduled, (HttpStatusCode, double)[] answers, int index, CancellationToken ct)
+    private async Task SendAsync(HttpClient http, string path, int user, long scheduled, (HttpStatusCode, double)[] answers, int index, CancellationToken ct)
     {
         var body = $$"""{"userId":"crowd-{{user}}","quantity":1}""";
         try
         {
-            using var response = await http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), ct);
+            using var response = control
+                ? await http.GetAsync("health/live", ct)
+                : await http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), ct);
             answers[index] = (response.StatusCode, Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds);
         }
         catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))

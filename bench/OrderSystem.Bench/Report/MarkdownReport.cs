@@ -62,6 +62,10 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         if (FlashSale is not null)
         {
             FlashSaleReport.Render(md, FlashSale);
+            if (options.FlashControl)
+            {
+                md.AppendLine("**Control waves** (`--flash-control`): the measured waves went to `GET /health/live`, not to the sale; nothing was admitted or sold, and the ratio is the wave's arrival alone.").AppendLine();
+            }
         }
         if (Capacity is not null)
         {
