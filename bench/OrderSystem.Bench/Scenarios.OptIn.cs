@@ -90,12 +90,11 @@ internal sealed partial class Scenarios
         var bare = await MeasureLimitAsync(MarkdownReport.BareTransactionRun, "limits: MySqlConnector, no HTTP, no outbox",
             token => BareTransaction.RunAsync(options.ConnectionString, _skus, options.Orders, options.Concurrency, TimeSpan.FromSeconds(options.DurationSeconds), token), ct);
         report.Runs.Add(bare);
-        var bareCpuMs = (bare.Usage.CpuPercent + bare.Usage.DatabaseCpuPercent) / 100 * bare.Load.Elapsed.TotalMilliseconds / bare.Load.Latency.Count;
 
         await using var host = await StartProductHostAsync("capacity", Costs.Zero, ct);
         using var shop = Shop(host!.Url);
         await Catalog.SeedAsync(shop, _skus, ct);
-        report.Capacity = await new Capacity.CapacityScenario(options, shop, host, _skus, Log).RunAsync(bare.Load.PerSecond, bareCpuMs, ct);
+        report.Capacity = await new Capacity.CapacityScenario(options, shop, host, _skus, Log).RunAsync(bare.Load.PerSecond, bare.LimitCpuMsPerOperation, ct);
         Log($"capacity: sustained {report.Capacity.SustainedRatio:0.00} × bare");
     }
 

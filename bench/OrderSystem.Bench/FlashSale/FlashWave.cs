@@ -71,12 +71,11 @@ internal sealed class FlashWave(string baseUrl, int connections, int users, bool
 
     private async Task SendAsync(HttpClient http, string path, int user, long scheduled, (HttpStatusCode, double)[] answers, int index, CancellationToken ct)
     {
-        var body = $$"""{"userId":"crowd-{{user}}","quantity":1}""";
         try
         {
             using var response = control
                 ? await http.GetAsync("health/live", ct)
-                : await http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), ct);
+                : await http.PostAsync(path, new StringContent($$"""{"userId":"crowd-{{user}}","quantity":1}""", Encoding.UTF8, "application/json"), ct);
             answers[index] = (response.StatusCode, Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds);
         }
         catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))

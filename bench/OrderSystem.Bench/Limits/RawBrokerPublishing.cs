@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using OrderSystem.Bench.Capacity;
 using OrderSystem.Bench.Hosting;
 using RabbitMQ.Client;
 
@@ -34,15 +35,16 @@ internal static class RawBrokerPublishing
         await PublishAsync(channel, messages, batchSize, properties, body, ct);
         await queues.WaitForAsync((long)messages * queues.Count, TimeSpan.FromSeconds(120), ct);
 
-        var cpu = new CpuMeter(options, new CurrentProcess());
+        var cpu = new ProcessCpu(options, new CurrentProcess());
+        var cpuBefore = cpu.Read();
         var clock = Stopwatch.StartNew();
         await PublishAsync(channel, messages, batchSize, properties, body, ct);
         var published = clock.Elapsed;
         await queues.WaitForAsync(2L * messages * queues.Count, TimeSpan.FromSeconds(120), ct);
-        var usage = cpu.Stop();
+        var used = ProcessCpu.Between(cpuBefore, cpu.Read());
         // The publisher and the queues' ack-only consumers both run in this process: the client side of it all.
-        var cpuMs = (usage.CpuPercent + (double.IsNaN(usage.BrokerCpuPercent) ? 0 : usage.BrokerCpuPercent)) / 100 * clock.Elapsed.TotalMilliseconds;
-        return new BrokerResult(messages, published, clock.Elapsed, body.Length, cpuMs / messages);
+        var cpuMs = used[ProcessCpu.LoadGenerator] + used.GetValueOrDefault(ProcessCpu.Broker);
+        return new BrokerResult(messages, published, clock.Elapsed, body.Length, cpuMs.TotalMilliseconds / messages);
     }
 
     private static async Task PublishAsync(

@@ -225,9 +225,9 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         {
             // The design's irreducible work, each part raw and saturated on the same cores, so their CPU per payment adds
             // up; HTTP, the relay, the feed and the third-party calls would all come on top (finding 32).
-            var floorMs = CpuMsPerOperation(payment) + CpuMsPerOperation(steps) / BareSteps.PaymentsPerTransaction + fanOut.CpuMsPerMessage;
+            var floorMs = payment.LimitCpuMsPerOperation + steps.LimitCpuMsPerOperation / BareSteps.PaymentsPerTransaction + fanOut.CpuMsPerMessage;
             Row(md, "design floor: CPU per payment of the product's transaction + four steps' rows + raw fan-out ÷ bare transaction's", "(info)",
-                floorMs / CpuMsPerOperation(b), double.NaN, higherIsBetter: false, "x");
+                floorMs / b.LimitCpuMsPerOperation, double.NaN, higherIsBetter: false, "x");
             Row(md, "design floor: payments/s at full CPU ÷ bare transaction tx/s", "(info)",
                 Environment.ProcessorCount * 1000 / floorMs / b.Load.PerSecond, double.NaN, higherIsBetter: true, "");
         }
@@ -247,9 +247,6 @@ internal sealed class MarkdownReport(BenchOptions options, DateTime startedAt)
         var met = double.IsNaN(bound) ? "-" : double.IsNaN(value) ? "n/a" : (higherIsBetter ? value >= bound : value <= bound) ? "yes" : "**no**";
         md.AppendLine(F($"| {what} | {target} | {value:0.00}{unit} | {met} |"));
     }
-
-    /// <summary>A limit run's CPU (this process and MariaDB) per operation, in ms.</summary>
-    private static double CpuMsPerOperation(RunRecord r) => (r.Usage.CpuPercent + r.Usage.DatabaseCpuPercent) * 10 / r.Load.PerSecond;
 
     private static string Ms(double ms) => double.IsNaN(ms) ? "-" : ms >= 100 ? F($"{ms:N0}") : F($"{ms:0.0}");
 

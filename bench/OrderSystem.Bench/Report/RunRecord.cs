@@ -18,6 +18,9 @@ internal sealed record RunRecord(
 {
     /// <summary>A ceiling measured straight against the servers, with no asynchronous work behind it.</summary>
     public bool IsLimit => Scenario.StartsWith("limits", StringComparison.Ordinal);
+
+    /// <summary>A limit's CPU per operation in ms: the benchmark process (which runs it) and MariaDB.</summary>
+    public double LimitCpuMsPerOperation => (Usage.CpuPercent + Usage.DatabaseCpuPercent) / 100 * Load.Elapsed.TotalMilliseconds / Load.Latency.Count;
 }
 
 /// <summary>CPU is in percent of one core (200% = both cores of a 2-core machine); the machine figure is of all cores.</summary>
