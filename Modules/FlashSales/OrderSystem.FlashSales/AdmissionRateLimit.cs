@@ -25,7 +25,7 @@ internal sealed class AdmissionRateLimit(IOptions<FlashSaleOptions> options) : I
     {
         var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 1;
         context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        FlashSaleMetrics.Admission("shed");
+        FlashSaleMetrics.Admission("shed", byHost: true);
         await Problems.Create(StatusCodes.Status429TooManyRequests, "too-many-requests", "Too many requests.",
             "The sale is taking more requests than it can answer; try again after Retry-After seconds.").ExecuteAsync(context.HttpContext);
     };

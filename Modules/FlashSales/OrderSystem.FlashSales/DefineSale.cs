@@ -28,7 +28,7 @@ internal static class DefineSale
         """;
 
     public static async Task<IResult> Handle(string saleId, HttpRequest http, ModuleStore<ModuleTag> flashSales, SaleStore store,
-        IStock stock, TimeProvider clock, CancellationToken ct)
+        SoldOutMemo soldOut, IStock stock, TimeProvider clock, CancellationToken ct)
     {
         var (request, problem) = await JsonBody.ReadAsync<Request>(http, ct);
         if (problem is not null)
@@ -73,6 +73,7 @@ internal static class DefineSale
                     "The sale has tickets but the store no longer holds it; it is not loaded again. Define a new sale.");
             }
             await store.LoadAsync(existing);
+            soldOut.Forget(saleId); // a sale loaded afresh (after a reset, in tests) is decided by the store again
             return TypedResults.Ok(ToResponse(existing, await store.ReadAsync(saleId)));
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

@@ -12,6 +12,12 @@ public sealed class FlashSaleOptions
     /// </summary>
     public int MaxAdmissionsInFlight { get; set; } = 1000;
 
+    /// <summary>
+    /// How long a host refuses a sale itself after the store said it is sold out (never past the sale's end; 0: always
+    /// ask the store). A unit given back through another host is offered here at most this much later (decision 0032).
+    /// </summary>
+    public int SoldOutMemoMs { get; set; } = 250;
+
     /// <summary>Orders the order writers of all hosts together create per second at most, whatever the wave (a budget per second in the store).</summary>
     public int MaxOrderWritesPerSecond { get; set; } = 500;
 

@@ -9,7 +9,8 @@ namespace OrderSystem.FlashSales;
 /// <summary>
 /// POST /api/flash-sales/{saleId}/orders: a buyer asks for units. One script in the store decides (window, per-user
 /// limit, units left), takes the units and queues the order request, all or nothing; the database is not touched. A 202
-/// means the request is on disk in the store's stream, and the order writer will make it an order.
+/// means the request is on disk in the store's stream, and the order writer will make it an order. A sale the store
+/// just said is sold out is refused by the host itself for a short while (<see cref="SoldOutMemo"/>).
 /// </summary>
 internal static class RequestOrder
 {
@@ -19,7 +20,7 @@ internal static class RequestOrder
 
     public const int MaxQuantity = 999;
 
-    public static async Task<IResult> Handle(string saleId, HttpRequest http, SaleStore store, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(string saleId, HttpRequest http, SaleStore store, SoldOutMemo soldOut, TimeProvider clock, CancellationToken ct)
     {
         var (request, problem) = await JsonBody.ReadAsync<Request>(http, ct);
         if (problem is not null)
@@ -31,19 +32,29 @@ internal static class RequestOrder
         {
             return Problems.Validation(errors);
         }
+        var (userId, quantity) = (request!.UserId!, request.Quantity!.Value);
+        if (soldOut.IsSoldOut(saleId, quantity))
+        {
+            FlashSaleMetrics.Admission("sold-out", byHost: true);
+            return SaleProblems.SoldOut();
+        }
         var ticketId = Guid.CreateVersion7();
-        string decision;
+        Admission admission;
         try
         {
-            decision = await store.AdmitAsync(saleId, request!.UserId!, request.Quantity!.Value, ticketId, clock.GetUtcNow().UtcDateTime);
+            admission = await store.AdmitAsync(saleId, userId, quantity, ticketId, clock.GetUtcNow().UtcDateTime);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             // After a timeout the script may have run: then the ticket exists and becomes an order (decision 0018).
             return SaleProblems.StoreUnavailable();
         }
-        FlashSaleMetrics.Admission(decision);
-        return decision switch
+        FlashSaleMetrics.Admission(admission.Outcome, byHost: false);
+        if (admission.EndsAt is { } endsAt)
+        {
+            soldOut.Remember(saleId, quantity, endsAt);
+        }
+        return admission.Outcome switch
         {
             "admitted" => TypedResults.Accepted($"/api/flash-sales/{saleId}/tickets/{ticketId}", new Response(ticketId, TicketStatus.Pending)),
             "sold-out" => SaleProblems.SoldOut(),

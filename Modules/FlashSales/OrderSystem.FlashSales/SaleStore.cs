@@ -57,9 +57,10 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
 
     /// <summary>
     /// The admission: window, per-user limit and units left checked, the units taken, and the order request appended to
-    /// the stream, in one script. Answers "admitted" or why not ("unknown", "not-started", "ended", "sold-out", "limit-reached").
+    /// the stream, in one script. Answers "admitted" or why not ("unknown", "not-started", "ended", "sold-out", "limit-reached");
+    /// a sold-out answer also brings the sale's end, so that the host may remember it until then at most (<see cref="SoldOutMemo"/>).
     /// </summary>
-    public async Task<string> AdmitAsync(string saleId, string userId, int quantity, Guid ticketId, DateTime now)
+    public async Task<Admission> AdmitAsync(string saleId, string userId, int quantity, Guid ticketId, DateTime now)
     {
         const string script = """
             local s = redis.call('HMGET', KEYS[1], 'left', 'starts', 'ends', 'limit', 'closed')
@@ -68,7 +69,7 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
             if now < tonumber(s[2]) then return 'not-started' end
             if now >= tonumber(s[3]) or s[5] == '1' then return 'ended' end
             local quantity = tonumber(ARGV[3])
-            if tonumber(s[1]) < quantity then return 'sold-out' end
+            if tonumber(s[1]) < quantity then return {'sold-out', s[3]} end
             local held = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
             if held + quantity > tonumber(s[4]) then return 'limit-reached' end
             redis.call('HINCRBY', KEYS[1], 'left', -quantity)
@@ -80,7 +81,9 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
             """;
         var result = await Db.ScriptEvaluateAsync(script, [Sale(saleId), Users(saleId), Tickets(saleId), Stream],
             [saleId, userId, quantity, ToMs(now), ticketId.ToString()]);
-        return result.ToString();
+        return result.Resp2Type == ResultType.Array
+            ? new Admission(result[0].ToString(), DateTimeOffset.FromUnixTimeMilliseconds((long)result[1]).UtcDateTime)
+            : new Admission(result.ToString(), null);
     }
 
     /// <summary>
@@ -150,6 +153,9 @@ internal sealed class SaleStore(IConnectionMultiplexer redis, IOptions<FlashSale
     public async Task<bool> IsPendingAsync(string saleId, Guid ticketId) =>
         await Db.HashExistsAsync(Tickets(saleId), ticketId.ToString());
 }
+
+/// <summary>The store's decision on an admission; a sold-out one with the sale's end.</summary>
+internal sealed record Admission(string Outcome, DateTime? EndsAt);
 
 /// <summary>A sale's counters in the store: units defined, left, admitted (in tickets) and given back to it.</summary>
 internal sealed record SaleCounters(int Units, int Left, long Admitted, long Returned, bool Closed);

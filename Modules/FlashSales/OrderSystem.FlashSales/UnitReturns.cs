@@ -13,7 +13,7 @@ namespace OrderSystem.FlashSales;
 /// available stock in that same transaction. Each step repeats harmlessly, so a crash between them is mended by the
 /// next attempt (a redelivery, or a writer taking the ticket over).
 /// </summary>
-internal sealed class UnitReturns(ModuleStore<ModuleTag> flashSales, SaleStore store, IStock stock, TimeProvider clock)
+internal sealed class UnitReturns(ModuleStore<ModuleTag> flashSales, SaleStore store, IStock stock, SoldOutMemo soldOut, TimeProvider clock)
 {
     private const string RecordSql = """
         INSERT IGNORE INTO flashsales_returns (order_id, sale_id, quantity, returned_to, attempt_id, created_at)
@@ -26,6 +26,10 @@ internal sealed class UnitReturns(ModuleStore<ModuleTag> flashSales, SaleStore s
     public async Task ReturnAsync(Ticket ticket, DbBatchCommand? inboxRecord, CancellationToken ct)
     {
         var target = await store.ReturnAsync(ticket.SaleId, ticket.TicketId, ticket.UserId, ticket.Quantity);
+        if (target == "sale")
+        {
+            soldOut.Forget(ticket.SaleId);
+        }
         var now = clock.UtcNowForDatabase();
         await using var connection = await flashSales.Db.OpenAsync(ct);
         try

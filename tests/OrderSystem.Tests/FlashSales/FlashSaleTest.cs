@@ -52,11 +52,14 @@ public abstract class FlashSaleTest
     internal static Task<(int Available, int Reserved)> StockAsync(string sku) => FlashSaleApi.StockAsync(CountAsync, sku);
 
     /// <summary>Ends an order's payment window now, and waits until the closer has expired it.</summary>
-    internal static async Task ExpireAsync(string orderId)
+    internal static Task ExpireAsync(string orderId) => ExpireAsync(System, orderId);
+
+    /// <inheritdoc cref="ExpireAsync(string)"/>
+    internal static async Task ExpireAsync(TestSystem system, string orderId)
     {
-        await using var connection = await System.OpenAsync();
+        await using var connection = await system.OpenAsync();
         await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE order_orders SET expires_at = UTC_TIMESTAMP(6) WHERE id = @Id", new { Id = orderId });
-        await Eventually.Until(() => Api.GetAsync($"/api/orders/{orderId}"), r => r.Json["status"]!.GetValue<string>() == "Expired",
+        await Eventually.Until(() => system.Api.GetAsync($"/api/orders/{orderId}"), r => r.Json["status"]!.GetValue<string>() == "Expired",
             TimeSpan.FromSeconds(10), $"order {orderId} to expire");
     }
 }
