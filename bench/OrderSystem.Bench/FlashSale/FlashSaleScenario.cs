@@ -128,7 +128,7 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
             LatencyStats.Of(quiet.Select(p => p.Ms)), LatencyStats.Of(inWave.Select(p => p.Ms)),
             LatencyStats.Of(inWave.Where(p => p.At < allWrittenAfter.TotalSeconds).Select(p => p.Ms)),
             LatencyStats.Of(inWave.Where(p => p.At >= allWrittenAfter.TotalSeconds).Select(p => p.Ms)), allWrittenAfter.TotalSeconds, paid.Latency.Count, sold, quietUsage, waveUsage,
-            afterQuiet.Minus(beforeQuiet), afterWave.Minus(beforeWave));
+            afterQuiet.Minus(beforeQuiet), afterWave.Minus(beforeWave), inWave);
         log(FormattableString.Invariant(
             $"flash-sale {saleId}: {record.Requests / record.SendingSeconds:N0} requests/s sent, admission p50 / p99 {record.Admission.P50:0.0} / {record.Admission.P99:0.0} ms, payment p99 wave / quiet {record.PaymentInWave.P99:0.0} / {record.PaymentQuiet.P99:0.0} ms (in the handler ≤ {record.HostWave.P99BoundMs:0} / ≤ {record.HostQuiet.P99BoundMs:0} ms), host CPU {record.HostCpuMsPerRequestGross:0.000} ms per wave request ({record.HostCpuMsPerRequest:0.000} beyond quiet)"));
         return record;
@@ -256,13 +256,14 @@ internal sealed record CpuUsage(double HostMs, double LoadGeneratorMs, double Se
 /// <summary>
 /// One wave: OfferedRate null for the closed loop. The payments in the wave also apart: those due while the sale sold
 /// and its orders were written (until AllWrittenSeconds), and those due after, when the wave was only 409s and 429s.
-/// HostQuiet and HostWave: the same payments as the host's own histogram timed them.
+/// HostQuiet and HostWave: the same payments as the host's own histogram timed them. WavePayments: each payment in the
+/// wave, its scheduled moment in seconds from the wave's start and its latency.
 /// </summary>
 internal sealed record FlashSaleRecord(
     double? OfferedRate, int Units, int Users, int Requests, double WaveSeconds, double SendingSeconds, LatencyStats Admission, int Accepted,
     int Conflicts, int Shed, int Other, LatencyStats CommitsPerSecond, double MaxOrdersWrittenPerSecond, int WriteCap, LatencyStats PaymentQuiet,
     LatencyStats PaymentInWave, LatencyStats PaymentWhileSelling, LatencyStats PaymentAfterSelling, double AllWrittenSeconds, int FlashOrdersPaid, long UnitsSold, CpuUsage QuietCpu, CpuUsage WaveCpu,
-    HostPaymentHistogram HostQuiet, HostPaymentHistogram HostWave)
+    HostPaymentHistogram HostQuiet, HostPaymentHistogram HostWave, IReadOnlyList<(double At, double Ms)> WavePayments)
 {
     /// <summary>The host's CPU in the wave, per wave request (the payments' and the order writer's share included).</summary>
     public double HostCpuMsPerRequestGross => Requests == 0 ? double.NaN : WaveCpu.HostMs / Requests;

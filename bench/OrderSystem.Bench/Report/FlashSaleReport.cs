@@ -53,6 +53,28 @@ internal static class FlashSaleReport
             md.AppendLine(F($"| {rate.Key:N0} | {rate.Count()} | {quiet.Count:N0} / {wave.Count:N0} | {wave.P99:0.0} / {quiet.P99:0.0} | {ratio:0.00} {Yes(ratio <= 1.5)} | {string.Join(", ", rate.Select(w => w.PaymentP99Ratio.ToString("0.00", CultureInfo.InvariantCulture)))} | {admission.P99:0.0} |"));
         }
         md.AppendLine();
+        RenderSlowBySecond(md, repeated);
+    }
+
+    /// <summary>
+    /// When in the wave the payments over the target fall (over 1.5× the pooled quiet p99), by second of the wave: the
+    /// sale sells and writes its orders in the first seconds, and refuses the rest of the wave after.
+    /// </summary>
+    private static void RenderSlowBySecond(StringBuilder md, IReadOnlyList<IGrouping<double?, FlashSaleRecord>> repeated)
+    {
+        var seconds = (int)Math.Ceiling(repeated.Max(r => r.Max(w => w.WaveSeconds)));
+        md.AppendLine("Pooled wave payments over 1.5× the pooled quiet p99, by second of the wave (the writing ended at the seconds given):").AppendLine();
+        md.AppendLine("| offered per s | over / payments | " + string.Join(" | ", Enumerable.Range(0, seconds).Select(s => F($"{s}-{s + 1} s"))) + " | writing ended |");
+        md.AppendLine("|---|---|" + string.Concat(Enumerable.Repeat("---|", seconds)) + "---|");
+        foreach (var rate in repeated)
+        {
+            var limit = 1.5 * LatencyStats.Of(rate.SelectMany(w => w.PaymentQuiet.Sorted)).P99;
+            var payments = rate.SelectMany(w => w.WavePayments).ToList();
+            var slow = payments.Where(p => p.Ms > limit).ToList();
+            var bySecond = Enumerable.Range(0, seconds).Select(s => slow.Count(p => (int)p.At == s));
+            md.AppendLine(F($"| {rate.Key:N0} | {slow.Count} / {payments.Count} | {string.Join(" | ", bySecond)} | {string.Join(", ", rate.Select(w => w.AllWrittenSeconds.ToString("0.0", CultureInfo.InvariantCulture)))} s |"));
+        }
+        md.AppendLine();
     }
 
     private static void Render(StringBuilder md, FlashSaleRecord f)
