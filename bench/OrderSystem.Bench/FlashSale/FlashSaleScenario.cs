@@ -113,6 +113,9 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         var answers = sent.Answers;
 
         var admitted = answers.Count(a => a.Status == HttpStatusCode.Accepted);
+        // Open loop: answer i was due at i / rate, so the last 202's index says when the units ran out.
+        var lastAdmitted = answers.Select((a, i) => (a.Status, i)).LastOrDefault(a => a.Status == HttpStatusCode.Accepted, (default, -1)).i;
+        double? soldOutSeconds = rate is { } due && lastAdmitted >= 0 ? (lastAdmitted + 1) / due : null;
         var written = await WaitUntilWrittenAsync(saleId, admitted, TimeSpan.FromMinutes(5), ct) ?? waveStart;
         var allWrittenAfter = written - waveStart;
         var writesPerSecond = await MaxWritesPerSecondAsync(saleId, ct);
@@ -128,7 +131,7 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
             LatencyStats.Of(quiet.Select(p => p.Ms)), LatencyStats.Of(inWave.Select(p => p.Ms)),
             LatencyStats.Of(inWave.Where(p => p.At < allWrittenAfter.TotalSeconds).Select(p => p.Ms)),
             LatencyStats.Of(inWave.Where(p => p.At >= allWrittenAfter.TotalSeconds).Select(p => p.Ms)), allWrittenAfter.TotalSeconds, paid.Latency.Count, sold, quietUsage, waveUsage,
-            afterQuiet.Minus(beforeQuiet), afterWave.Minus(beforeWave), inWave);
+            afterQuiet.Minus(beforeQuiet), afterWave.Minus(beforeWave), inWave, soldOutSeconds);
         log(FormattableString.Invariant(
             $"flash-sale {saleId}: {record.Requests / record.SendingSeconds:N0} requests/s sent, admission p50 / p99 {record.Admission.P50:0.0} / {record.Admission.P99:0.0} ms, payment p99 wave / quiet {record.PaymentInWave.P99:0.0} / {record.PaymentQuiet.P99:0.0} ms (in the handler ≤ {record.HostWave.P99BoundMs:0} / ≤ {record.HostQuiet.P99BoundMs:0} ms), host CPU {record.HostCpuMsPerRequestGross:0.000} ms per wave request ({record.HostCpuMsPerRequest:0.000} beyond quiet)"));
         return record;
@@ -257,13 +260,14 @@ internal sealed record CpuUsage(double HostMs, double LoadGeneratorMs, double Se
 /// One wave: OfferedRate null for the closed loop. The payments in the wave also apart: those due while the sale sold
 /// and its orders were written (until AllWrittenSeconds), and those due after, when the wave was only 409s and 429s.
 /// HostQuiet and HostWave: the same payments as the host's own histogram timed them. WavePayments: each payment in the
-/// wave, its scheduled moment in seconds from the wave's start and its latency.
+/// wave, its scheduled moment in seconds from the wave's start and its latency. SoldOutSeconds: when the last admitted
+/// request was due (open loop only).
 /// </summary>
 internal sealed record FlashSaleRecord(
     double? OfferedRate, int Units, int Users, int Requests, double WaveSeconds, double SendingSeconds, LatencyStats Admission, int Accepted,
     int Conflicts, int Shed, int Other, LatencyStats CommitsPerSecond, double MaxOrdersWrittenPerSecond, int WriteCap, LatencyStats PaymentQuiet,
     LatencyStats PaymentInWave, LatencyStats PaymentWhileSelling, LatencyStats PaymentAfterSelling, double AllWrittenSeconds, int FlashOrdersPaid, long UnitsSold, CpuUsage QuietCpu, CpuUsage WaveCpu,
-    HostPaymentHistogram HostQuiet, HostPaymentHistogram HostWave, IReadOnlyList<(double At, double Ms)> WavePayments)
+    HostPaymentHistogram HostQuiet, HostPaymentHistogram HostWave, IReadOnlyList<(double At, double Ms)> WavePayments, double? SoldOutSeconds)
 {
     /// <summary>The host's CPU in the wave, per wave request (the payments' and the order writer's share included).</summary>
     public double HostCpuMsPerRequestGross => Requests == 0 ? double.NaN : WaveCpu.HostMs / Requests;

@@ -57,25 +57,30 @@ internal static class FlashSaleReport
     }
 
     /// <summary>
-    /// When in the wave the payments over the target fall (over 1.5× the pooled quiet p99), by second of the wave: the
-    /// sale sells and writes its orders in the first seconds, and refuses the rest of the wave after.
+    /// When in the wave the payments over the target fall (over 1.5× the pooled quiet p99): by quarter second through the
+    /// first two seconds, where the sale admits, sells out and starts writing, then by second.
     /// </summary>
     private static void RenderSlowBySecond(StringBuilder md, IReadOnlyList<IGrouping<double?, FlashSaleRecord>> repeated)
     {
         var seconds = (int)Math.Ceiling(repeated.Max(r => r.Max(w => w.WaveSeconds)));
-        md.AppendLine("Pooled wave payments over 1.5× the pooled quiet p99, by second of the wave (the writing ended at the seconds given):").AppendLine();
-        md.AppendLine("| offered per s | over / payments | " + string.Join(" | ", Enumerable.Range(0, seconds).Select(s => F($"{s}-{s + 1} s"))) + " | writing ended |");
-        md.AppendLine("|---|---|" + string.Concat(Enumerable.Repeat("---|", seconds)) + "---|");
+        var bounds = Enumerable.Range(0, 8).Select(q => q / 4.0).Concat(Enumerable.Range(2, Math.Max(0, seconds - 1)).Select(s => (double)s)).ToList();
+        var buckets = bounds.Zip(bounds.Skip(1)).ToList();
+        md.AppendLine("Pooled wave payments over 1.5× the pooled quiet p99, by when in the wave they were due (seconds from its start):").AppendLine();
+        md.AppendLine("| offered per s | over / payments | " + string.Join(" | ", buckets.Select(b => F($"{b.First:0.##}-{b.Second:0.##}"))) + " | sold out at | writing ended |");
+        md.AppendLine("|---|---|" + string.Concat(Enumerable.Repeat("---|", buckets.Count)) + "---|---|");
         foreach (var rate in repeated)
         {
             var limit = 1.5 * LatencyStats.Of(rate.SelectMany(w => w.PaymentQuiet.Sorted)).P99;
             var payments = rate.SelectMany(w => w.WavePayments).ToList();
             var slow = payments.Where(p => p.Ms > limit).ToList();
-            var bySecond = Enumerable.Range(0, seconds).Select(s => slow.Count(p => (int)p.At == s));
-            md.AppendLine(F($"| {rate.Key:N0} | {slow.Count} / {payments.Count} | {string.Join(" | ", bySecond)} | {string.Join(", ", rate.Select(w => w.AllWrittenSeconds.ToString("0.0", CultureInfo.InvariantCulture)))} s |"));
+            var counts = buckets.Select(b => slow.Count(p => p.At >= b.First && p.At < b.Second));
+            md.AppendLine(F($"| {rate.Key:N0} | {slow.Count} / {payments.Count} | {string.Join(" | ", counts)} | {Seconds(rate.Select(w => w.SoldOutSeconds))} | {Seconds(rate.Select(w => (double?)w.AllWrittenSeconds))} |"));
         }
         md.AppendLine();
     }
+
+    private static string Seconds(IEnumerable<double?> values) =>
+        string.Join(", ", values.Select(v => v is { } s ? s.ToString("0.00", CultureInfo.InvariantCulture) : "-")) + " s";
 
     private static void Render(StringBuilder md, FlashSaleRecord f)
     {

@@ -14,8 +14,7 @@ public sealed class AdmissionRateLimitTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _system = await TestSystem.StartAsync("flashlimit", settings: new Dictionary<string, string> { ["FlashSales:AdmissionsPerSecond"] = "10" });
-        await FlashSaleApi.ClearStoreAsync(_system.Get<StackExchange.Redis.IConnectionMultiplexer>(), _system.Get<OrderSystem.FlashSales.SaleStore>().KeyPattern);
+        _system = await FlashSaleApi.StartSystemWithEmptyStoreAsync("flashlimit", new Dictionary<string, string> { ["FlashSales:AdmissionsPerSecond"] = "10" });
     }
 
     [OneTimeTearDown]

@@ -75,6 +75,14 @@ internal static class FlashSaleApi
         (await store.StreamRangeAsync(stream, "-", "+")).Count(e => e["sale"] == saleId);
 
     /// <summary>Deletes every key of a store prefix, so a test starts from an empty store.</summary>
+    /// <summary>A system of its own (in-process host, database of its own) with <paramref name="settings"/>, its store keys cleared.</summary>
+    public static async Task<TestSystem> StartSystemWithEmptyStoreAsync(string name, Dictionary<string, string> settings)
+    {
+        var system = await TestSystem.StartAsync(name, settings: settings);
+        await ClearStoreAsync(system.Get<IConnectionMultiplexer>(), system.Get<OrderSystem.FlashSales.SaleStore>().KeyPattern);
+        return system;
+    }
+
     public static async Task ClearStoreAsync(IConnectionMultiplexer redis, RedisValue pattern)
     {
         foreach (var server in redis.GetServers())

@@ -18,8 +18,7 @@ public sealed class SoldOutMemoHostTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _system = await TestSystem.StartAsync("flashmemo", settings: new Dictionary<string, string> { ["FlashSales:SoldOutMemoMs"] = "60000" });
-        await FlashSaleApi.ClearStoreAsync(_system.Get<StackExchange.Redis.IConnectionMultiplexer>(), _system.Get<OrderSystem.FlashSales.SaleStore>().KeyPattern);
+        _system = await FlashSaleApi.StartSystemWithEmptyStoreAsync("flashmemo", new Dictionary<string, string> { ["FlashSales:SoldOutMemoMs"] = "60000" });
     }
 
     [OneTimeTearDown]
