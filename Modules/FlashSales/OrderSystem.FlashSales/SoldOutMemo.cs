@@ -22,19 +22,8 @@ internal sealed class SoldOutMemo(IOptions<FlashSaleOptions> options, TimeProvid
     /// <param name="Quantity">The smallest quantity refused: the store had fewer units left than this.</param>
     private sealed record Entry(int Quantity, DateTime Until);
 
-    public bool IsSoldOut(string saleId, int quantity)
-    {
-        if (!_sales.TryGetValue(saleId, out var entry))
-        {
-            return false;
-        }
-        if (Now >= entry.Until)
-        {
-            _sales.TryRemove(KeyValuePair.Create(saleId, entry));
-            return false;
-        }
-        return quantity >= entry.Quantity;
-    }
+    public bool IsSoldOut(string saleId, int quantity) =>
+        _sales.TryGetValue(saleId, out var entry) && Now < entry.Until && quantity >= entry.Quantity;
 
     /// <summary>The store refused <paramref name="quantity"/> units as sold out, in a sale that ends at <paramref name="endsAt"/>.</summary>
     public void Remember(string saleId, int quantity, DateTime endsAt)

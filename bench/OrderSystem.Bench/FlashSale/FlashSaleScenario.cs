@@ -114,7 +114,7 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
 
         var admitted = answers.Count(a => a.Status == HttpStatusCode.Accepted);
         // Open loop: answer i was due at i / rate, so the last 202's index says when the units ran out.
-        var lastAdmitted = answers.Select((a, i) => (a.Status, i)).LastOrDefault(a => a.Status == HttpStatusCode.Accepted, (default, -1)).i;
+        var lastAdmitted = answers.Select((a, i) => a.Status == HttpStatusCode.Accepted ? i : -1).DefaultIfEmpty(-1).Max();
         double? soldOutSeconds = rate is { } due && lastAdmitted >= 0 ? (lastAdmitted + 1) / due : null;
         var written = await WaitUntilWrittenAsync(saleId, admitted, TimeSpan.FromMinutes(5), ct) ?? waveStart;
         var allWrittenAfter = written - waveStart;

@@ -7,6 +7,9 @@ namespace OrderSystem.Tests.FlashSales;
 /// <summary>A flash sale's routes as a client calls them, and the checks every flash sale test ends with.</summary>
 internal static class FlashSaleApi
 {
+    /// <summary>The start of every problem type the routes answer with (a sold-out refusal is Problem + "sold-out").</summary>
+    public const string Problem = "https://ordersystem.dev/problems/";
+
     public static Task<Reply> DefineAsync(this Api api, string saleId, string sku, int units, decimal price = 5.00m, int perUserLimit = 1,
         DateTime? startsAt = null, DateTime? endsAt = null) =>
         api.SendAsync(HttpMethod.Put, $"/api/admin/flash-sales/{saleId}", new
@@ -74,7 +77,6 @@ internal static class FlashSaleApi
     public static async Task<int> QueuedAsync(IDatabase store, RedisKey stream, string saleId) =>
         (await store.StreamRangeAsync(stream, "-", "+")).Count(e => e["sale"] == saleId);
 
-    /// <summary>Deletes every key of a store prefix, so a test starts from an empty store.</summary>
     /// <summary>A system of its own (in-process host, database of its own) with <paramref name="settings"/>, its store keys cleared.</summary>
     public static async Task<TestSystem> StartSystemWithEmptyStoreAsync(string name, Dictionary<string, string> settings)
     {
@@ -83,6 +85,7 @@ internal static class FlashSaleApi
         return system;
     }
 
+    /// <summary>Deletes every key of a store prefix, so a test starts from an empty store.</summary>
     public static async Task ClearStoreAsync(IConnectionMultiplexer redis, RedisValue pattern)
     {
         foreach (var server in redis.GetServers())

@@ -6,8 +6,6 @@ namespace OrderSystem.Tests.FlashSales;
 /// <summary>A flash sale end to end on the real servers: definition, admission under concurrency, orders, payment, lapses, closing.</summary>
 public sealed class FlashSaleTests : FlashSaleTest
 {
-    private const string Problem = "https://ordersystem.dev/problems/";
-
     [Test]
     public async Task Defining_a_sale_takes_its_units_from_the_product_once_and_refuses_a_sale_the_product_cannot_cover()
     {
@@ -22,8 +20,8 @@ public sealed class FlashSaleTests : FlashSaleTest
         Assert.That(defined.Status, Is.EqualTo(HttpStatusCode.OK), defined.ToString());
         Assert.That(defined.Json["remaining"]!.GetValue<int>(), Is.EqualTo(30));
         Assert.That(again.Status, Is.EqualTo(HttpStatusCode.OK), "the same definition again answers the same");
-        Assert.That((changed.Status, changed.Json["type"]!.GetValue<string>()), Is.EqualTo((HttpStatusCode.Conflict, Problem + "sale-exists")));
-        Assert.That((tooBig.Status, tooBig.Json["type"]!.GetValue<string>()), Is.EqualTo((HttpStatusCode.Conflict, Problem + "insufficient-stock")));
+        Assert.That((changed.Status, changed.Json["type"]!.GetValue<string>()), Is.EqualTo((HttpStatusCode.Conflict, FlashSaleApi.Problem + "sale-exists")));
+        Assert.That((tooBig.Status, tooBig.Json["type"]!.GetValue<string>()), Is.EqualTo((HttpStatusCode.Conflict, FlashSaleApi.Problem + "insufficient-stock")));
         Assert.That(await StockAsync(sku), Is.EqualTo((70, 30)), "30 units reserved once; the refused sale took nothing");
         Assert.That(await Api.RemainingAsync("spring"), Is.EqualTo(30));
         Assert.That(await CountAsync("SELECT COUNT(*) FROM flashsales_sales"), Is.EqualTo(1));
@@ -41,7 +39,7 @@ public sealed class FlashSaleTests : FlashSaleTest
         var admitted = replies.Where(r => r.Status == HttpStatusCode.Accepted).ToList();
         Assert.That(admitted, Has.Count.EqualTo(50));
         Assert.That(replies.Where(r => r.Status != HttpStatusCode.Accepted).Select(r => (r.Status, r.MediaType, r.Json["type"]!.GetValue<string>())),
-            Is.All.EqualTo((HttpStatusCode.Conflict, "application/problem+json", Problem + "sold-out")));
+            Is.All.EqualTo((HttpStatusCode.Conflict, "application/problem+json", FlashSaleApi.Problem + "sold-out")));
         Assert.That(admitted.Select(r => r.Json["status"]!.GetValue<string>()), Is.All.EqualTo("Pending"));
         var statuses = await Api.WaitUntilWrittenAsync("wave", [.. admitted.Select(FlashSaleApi.TicketOf)]);
         Assert.That(statuses.Values, Is.All.EqualTo("Ordered"));
@@ -62,9 +60,9 @@ public sealed class FlashSaleTests : FlashSaleTest
 
         Assert.That(replies.Count(r => r.Status == HttpStatusCode.Accepted), Is.EqualTo(3));
         Assert.That(replies.Where(r => r.Status != HttpStatusCode.Accepted).Select(r => r.Json["type"]!.GetValue<string>()),
-            Is.All.EqualTo(Problem + "limit-reached"));
+            Is.All.EqualTo(FlashSaleApi.Problem + "limit-reached"));
         var twoMore = await Api.RequestAsync("limited", "greedy", quantity: 2);
-        Assert.That(twoMore.Json["type"]!.GetValue<string>(), Is.EqualTo(Problem + "limit-reached"), twoMore.ToString());
+        Assert.That(twoMore.Json["type"]!.GetValue<string>(), Is.EqualTo(FlashSaleApi.Problem + "limit-reached"), twoMore.ToString());
         await Api.WaitUntilWrittenAsync("limited", [.. replies.Where(r => r.Status == HttpStatusCode.Accepted).Select(FlashSaleApi.TicketOf)]);
         Assert.That(await CountAsync("SELECT COALESCE(SUM(quantity), 0) FROM flashsales_tickets WHERE user_id = 'greedy'"), Is.EqualTo(3));
         Assert.That(await Api.RemainingAsync("limited"), Is.EqualTo(97));
@@ -98,7 +96,7 @@ public sealed class FlashSaleTests : FlashSaleTest
         var sku = await NewProductAsync(available: 2);
         await Api.DefineAsync("lapse", sku, units: 2, perUserLimit: 2);
         var ticket = FlashSaleApi.TicketOf(await Api.RequestAsync("lapse", "slow-payer", quantity: 2));
-        Assert.That((await Api.RequestAsync("lapse", "other")).Json["type"]!.GetValue<string>(), Is.EqualTo(Problem + "sold-out"));
+        Assert.That((await Api.RequestAsync("lapse", "other")).Json["type"]!.GetValue<string>(), Is.EqualTo(FlashSaleApi.Problem + "sold-out"));
         await Api.WaitUntilWrittenAsync("lapse", [ticket]);
 
         await ExpireAsync(ticket);
@@ -127,7 +125,7 @@ public sealed class FlashSaleTests : FlashSaleTest
         // The payment and the closer race for the expiry: either one closes the order, and announces it once.
         var late = await Api.PayAsync(ticket, "pay-late-flash", 3.00m);
 
-        Assert.That(late.Json["type"]!.GetValue<string>(), Is.EqualTo(Problem + "order-expired"), late.ToString());
+        Assert.That(late.Json["type"]!.GetValue<string>(), Is.EqualTo(FlashSaleApi.Problem + "order-expired"), late.ToString());
         await Eventually.Until(() => Api.RemainingAsync("late"), n => n == 1, TimeSpan.FromSeconds(15), "the unit to come back to the sale");
         Assert.That(await CountAsync("SELECT COUNT(*) FROM order_outbox WHERE message_type LIKE '%.ReservedOrderExpired'"), Is.EqualTo(1));
         Assert.That(await StockAsync(sku), Is.EqualTo((0, 1)), "nothing was deducted");
@@ -166,7 +164,7 @@ public sealed class FlashSaleTests : FlashSaleTest
         var late = await Api.RequestAsync("short", "late");
         await ExpireAsync(tickets[0]);
 
-        Assert.That(late.Json["type"]!.GetValue<string>(), Is.EqualTo(Problem + "ended"), late.ToString());
+        Assert.That(late.Json["type"]!.GetValue<string>(), Is.EqualTo(FlashSaleApi.Problem + "ended"), late.ToString());
         await Eventually.Until(() => StockAsync(sku), s => s == (18, 2), TimeSpan.FromSeconds(15), "the lapsed unit to go back to the product");
         Assert.That(await Api.RemainingAsync("short"), Is.Zero);
         Assert.That(await CountAsync("SELECT units_left_at_close FROM flashsales_sales WHERE id = 'short'"), Is.EqualTo(7), "closed once");
@@ -181,7 +179,7 @@ public sealed class FlashSaleTests : FlashSaleTest
 
         var early = await Api.RequestAsync("later", "eager");
 
-        Assert.That((early.Status, early.Json["type"]!.GetValue<string>()), Is.EqualTo((HttpStatusCode.Conflict, Problem + "not-started")));
+        Assert.That((early.Status, early.Json["type"]!.GetValue<string>()), Is.EqualTo((HttpStatusCode.Conflict, FlashSaleApi.Problem + "not-started")));
         Assert.That(await Api.RemainingAsync("later"), Is.EqualTo(5));
     }
 

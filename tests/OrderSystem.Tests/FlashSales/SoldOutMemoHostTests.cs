@@ -11,8 +11,6 @@ namespace OrderSystem.Tests.FlashSales;
 [NonParallelizable] // counts the process's admission decisions
 public sealed class SoldOutMemoHostTests
 {
-    private const string Problem = "https://ordersystem.dev/problems/";
-
     private TestSystem _system = null!;
 
     [OneTimeSetUp]
@@ -39,7 +37,7 @@ public sealed class SoldOutMemoHostTests
             refused.Add(await _system.Api.RequestAsync("memo", $"late-{i}"));
         }
 
-        Assert.That(refused.Select(r => (r.Status, r.Json["type"]!.GetValue<string>())), Is.All.EqualTo((HttpStatusCode.Conflict, Problem + "sold-out")));
+        Assert.That(refused.Select(r => (r.Status, r.Json["type"]!.GetValue<string>())), Is.All.EqualTo((HttpStatusCode.Conflict, FlashSaleApi.Problem + "sold-out")));
         Assert.That(decisions.Of("sold-out"), Is.EqualTo((Store: 1, Host: 19)), "the first refusal asks the store, the rest are the host's");
 
         await _system.Api.WaitUntilWrittenAsync("memo", [winner]);
