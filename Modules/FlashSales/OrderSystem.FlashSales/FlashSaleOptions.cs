@@ -24,6 +24,13 @@ public sealed class FlashSaleOptions
     /// <summary>Tickets written in one database transaction.</summary>
     public int WriteBatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// How long after its admission a ticket is written at the earliest (0: at once). A wave's units are taken in its first
+    /// fraction of a second, when the machine is fullest; their orders are written after that burst, not during it
+    /// (decision 0033).
+    /// </summary>
+    public int WriteDelayMs { get; set; } = 1000;
+
     /// <summary>A ticket read but not acknowledged for this long (its writer crashed) is taken over by another writer.</summary>
     public int ClaimIdleMs { get; set; } = 10_000;
 

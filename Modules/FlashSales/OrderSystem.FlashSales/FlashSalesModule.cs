@@ -42,8 +42,8 @@ public static class FlashSalesModule
         }
         builder.Services.AddOptions<FlashSaleOptions>().Bind(builder.Configuration.GetSection("FlashSales"))
             .Validate(o => o.AdmissionsPerSecond > 0 && o.MaxAdmissionsInFlight > 0 && o.MaxOrderWritesPerSecond > 0 && o.WriteBatchSize is > 0 and <= 1000 &&
-                           o.ClaimIdleMs >= 100 && o.WriterPollMs > 0 && o.CloserPollMs > 0 && o.TrimPollMs > 0 && o.TrimAfter >= TimeSpan.Zero && o.SoldOutMemoMs >= 0,
-                "FlashSales: the rates, MaxAdmissionsInFlight, the poll intervals and ClaimIdleMs (at least 100) must be positive, the batch 1-1000, TrimAfter and SoldOutMemoMs not negative.")
+                           o.ClaimIdleMs >= 100 && o.WriteDelayMs >= 0 && o.WriterPollMs > 0 && o.CloserPollMs > 0 && o.TrimPollMs > 0 && o.TrimAfter >= TimeSpan.Zero && o.SoldOutMemoMs >= 0,
+                "FlashSales: the rates, MaxAdmissionsInFlight, the poll intervals and ClaimIdleMs (at least 100) must be positive, the batch 1-1000, TrimAfter, WriteDelayMs and SoldOutMemoMs not negative.")
             .ValidateOnStart();
         var redis = builder.Configuration.GetConnectionString("Redis") ?? "127.0.0.1:6390";
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>

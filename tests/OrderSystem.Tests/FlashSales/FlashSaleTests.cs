@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.Options;
+using OrderSystem.FlashSales;
 using OrderSystem.Tests.Infrastructure;
 
 namespace OrderSystem.Tests.FlashSales;
@@ -47,6 +49,26 @@ public sealed class FlashSaleTests : FlashSaleTest
             Is.EqualTo(50), "one order per ticket, at the sale's price");
         Assert.That(await Api.RemainingAsync("wave"), Is.Zero);
         Assert.That(await StockAsync(sku), Is.EqualTo((0, 50)));
+        await Api.WaitUntilReconciledAsync();
+    }
+
+    [Test]
+    public async Task A_ticket_becomes_an_order_no_sooner_than_the_write_delay_after_its_admission()
+    {
+        var delayMs = System.Get<IOptions<FlashSaleOptions>>().Value.WriteDelayMs;
+        Assert.That(delayMs, Is.Positive, "the shared system runs with the product's default delay");
+        var sku = await NewProductAsync(available: 3);
+        await Api.DefineAsync("patient", sku, units: 3);
+
+        var tickets = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            tickets.Add(FlashSaleApi.TicketOf(await Api.RequestAsync("patient", $"buyer-{i}")));
+        }
+
+        Assert.That((await Api.WaitUntilWrittenAsync("patient", tickets)).Values, Is.All.EqualTo("Ordered"));
+        var soonestMs = await CountAsync("SELECT MIN(TIMESTAMPDIFF(MICROSECOND, admitted_at, written_at)) DIV 1000 FROM flashsales_tickets WHERE sale_id = 'patient'");
+        Assert.That(soonestMs, Is.GreaterThanOrEqualTo(delayMs), "written at once, the orders would land in the admissions' burst");
         await Api.WaitUntilReconciledAsync();
     }
 
