@@ -166,7 +166,7 @@ internal sealed partial class OrderWriter(
     // clock running ahead cannot hold this writer longer.
     private TimeSpan UntilWritable(StreamEntry[] entries)
     {
-        var youngest = entries.Max(e => long.TryParse(e["at"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var at) ? at : 0);
+        var youngest = entries.Max(e => AdmittedAtMs(e) ?? 0);
         var waitMs = youngest + _options.WriteDelayMs - clock.GetUtcNow().ToUnixTimeMilliseconds() + 1;
         return TimeSpan.FromMilliseconds(Math.Clamp(waitMs, 0, _options.WriteDelayMs));
     }
@@ -180,13 +180,17 @@ internal sealed partial class OrderWriter(
         var userId = entry["user"];
         if (saleId.IsNull || userId.IsNull || !Guid.TryParse(ticketId.ToString(), out var id) ||
             !int.TryParse(entry["quantity"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var quantity) ||
-            !long.TryParse(entry["at"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var at))
+            AdmittedAtMs(entry) is not { } at)
         {
             LogUnreadable(entry.Id.ToString());
             return null;
         }
         return new Ticket(id, saleId.ToString(), userId.ToString(), quantity, DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime);
     }
+
+    /// <summary>When the admitting host's clock said the ticket was admitted, in Unix milliseconds; null when unreadable.</summary>
+    private static long? AdmittedAtMs(StreamEntry entry) =>
+        long.TryParse(entry["at"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var at) ? at : null;
 
     [LoggerMessage(LogLevel.Warning, "Writing flash sale tickets failed: {Error}")]
     private partial void LogWriteFailed(string error, Exception exception);

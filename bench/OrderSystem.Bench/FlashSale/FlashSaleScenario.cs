@@ -5,6 +5,7 @@ using System.Net;
 using System.Text;
 using Dapper;
 using MySqlConnector;
+using OrderSystem.Bench.Feed;
 using OrderSystem.Bench.Hosting;
 using OrderSystem.Bench.Load;
 using OrderSystem.Bench.Outbox;
@@ -81,8 +82,10 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         await shop.PutProductAsync(sku, 5.00m, options.FlashUnits, ct);
         await DefineAsync(saleId, sku, options.FlashUnits, ct);
 
-        // The earlier payments' fulfillment (the warm-up's, the previous wave's flash orders') would otherwise run into "quiet".
+        // The earlier payments' fulfillment (the warm-up's, the previous wave's flash orders') and the feed's sequencing of
+        // it would otherwise run into "quiet" (finding 35).
         await FulfillmentLag.DrainAsync(options.ConnectionString, TimeSpan.FromMinutes(2), ct);
+        await FeedLagWatch.WaitCaughtUpAsync(options.ConnectionString, TimeSpan.FromMinutes(2), ct);
         log($"flash-sale {saleId}: quiet payments at {payRate}/s for {phase.TotalSeconds:0} s");
         var quietStart = DateTime.UtcNow.AddSeconds(1);
         await DelayUntilAsync(quietStart, ct);
