@@ -91,7 +91,9 @@ internal sealed partial class OrderWriter(
         {
             return 0;
         }
-        if (UntilWritable(entries) is var wait && wait > TimeSpan.Zero)
+        // A loop, not one wait: timers run on a coarse clock and can fire a few milliseconds early (a CI run wrote a
+        // ticket 997 ms after its admission with a delay of 1,000).
+        while (UntilWritable(entries) is var wait && wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, clock, ct);
         }
