@@ -93,7 +93,9 @@ internal sealed partial class OrderWriter(
         }
         // A loop, not one wait: timers run on a coarse clock and can fire a few milliseconds early (a CI run wrote a
         // ticket 997 ms after its admission with a delay of 1,000).
-        while (UntilWritable(entries) is var wait && wait > TimeSpan.Zero)
+        var heldSince = clock.GetTimestamp();
+        while (HoldFor(YoungestAdmittedMs(entries), clock.GetUtcNow().ToUnixTimeMilliseconds(), clock.GetElapsedTime(heldSince), _options.WriteDelayMs) is var wait &&
+               wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, clock, ct);
         }
@@ -162,16 +164,21 @@ internal sealed partial class OrderWriter(
         return share > took ? share - took : TimeSpan.Zero;
     }
 
-    // A wave's units are taken in a burst of a fraction of a second, when the machine is fullest; a batch is written
-    // FlashSales:WriteDelayMs after its youngest ticket was admitted, in the headroom the refused rest of the wave leaves
-    // (decision 0033). Whole milliseconds up, as the admission times are; at most the delay itself, so that another host's
-    // clock running ahead cannot hold this writer longer.
-    private TimeSpan UntilWritable(StreamEntry[] entries)
+    /// <summary>
+    /// How much longer a read batch is held back. A wave's units are taken in a burst of a fraction of a second, when the
+    /// machine is fullest; a batch is written FlashSales:WriteDelayMs after its youngest ticket was admitted, in the
+    /// headroom the refused rest of the wave leaves (decision 0033). Whole milliseconds up, as the admission times are.
+    /// Never more than twice the delay in all, by this host's own steady clock: another host's wall clock running ahead
+    /// must not hold this writer longer (twice, not once, leaves room for timers that fire a few milliseconds early).
+    /// </summary>
+    internal static TimeSpan HoldFor(long youngestAdmittedMs, long nowMs, TimeSpan heldSoFar, int delayMs)
     {
-        var youngest = entries.Max(e => AdmittedAtMs(e) ?? 0);
-        var waitMs = youngest + _options.WriteDelayMs - clock.GetUtcNow().ToUnixTimeMilliseconds() + 1;
-        return TimeSpan.FromMilliseconds(Math.Clamp(waitMs, 0, _options.WriteDelayMs));
+        var untilOldEnoughMs = youngestAdmittedMs + delayMs - nowMs + 1;
+        var leftOfBoundMs = 2L * delayMs - (long)Math.Ceiling(heldSoFar.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(untilOldEnoughMs, leftOfBoundMs), 0, delayMs));
     }
+
+    private static long YoungestAdmittedMs(StreamEntry[] entries) => entries.Max(e => AdmittedAtMs(e) ?? 0);
 
     private TimeSpan UntilNextSecond() => TimeSpan.FromMilliseconds(1000 - clock.GetUtcNow().Millisecond);
 
