@@ -6,9 +6,10 @@ using OrderSystem.Order.Contracts;
 namespace OrderSystem.FlashSales;
 
 /// <summary>
-/// One batch of tickets into the database, in one transaction of two round trips: the tickets (INSERT IGNORE, so a ticket
-/// read twice, by a writer that took over a crashed one's, is written once), then the orders of those this very
-/// transaction inserted, through Order's port, and COMMIT. A ticket whose sale the database does not know is Rejected.
+/// One batch of tickets into the database, in one transaction of three round trips: the tickets (INSERT IGNORE, so a
+/// ticket read twice, by a writer that took over a crashed one's, is written once), then the orders of those this very
+/// transaction inserted, through Order's port, then COMMIT (decision 0034). A ticket whose sale the database does not
+/// know is Rejected.
 /// </summary>
 internal sealed class WriteTickets(ModuleStore<ModuleTag> flashSales, IReservedOrders orders, TimeProvider clock)
 {
@@ -37,8 +38,11 @@ internal sealed class WriteTickets(ModuleStore<ModuleTag> flashSales, IReservedO
             {
                 batch.BatchCommands.Add((MySqlBatchCommand)command);
             }
-            batch.BatchCommands.Add(InlineTransaction.Commit());
-            await batch.ExecuteNonQueryAsync(ct);
+            if (batch.BatchCommands.Count > 0)
+            {
+                await batch.ExecuteNonQueryAsync(ct);
+            }
+            await InlineTransaction.EndAsync(connection, commit: true, ct);
             return written;
         }
         catch

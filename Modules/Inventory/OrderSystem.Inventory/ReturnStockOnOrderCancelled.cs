@@ -54,8 +54,7 @@ internal sealed class ReturnStockOnOrderCancelled(ModuleStore<ModuleTag> invento
                 },
             });
         }
-        batch.BatchCommands.Add(InlineTransaction.Commit());
-        await InlineTransaction.ExecuteAsync(batch, context.CancellationToken);
+        await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: _ => true, context.CancellationToken);
     }
 }
 

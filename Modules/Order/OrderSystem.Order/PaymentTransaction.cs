@@ -85,7 +85,7 @@ internal sealed class PaymentTransaction(
     {
         var refundId = Guid.CreateVersion7();
         var requested = new OrderRefundRequested(order.OrderId, order.UserId, paymentId, order.TotalAmount, RefundReasons.OutOfStock, now, refundId);
-        // One round trip: the event and the refund are written only if the status update found the order still Created.
+        // One batch, then COMMIT: the event and the refund are written only if the status update found the order still Created.
         await using var batch = new MySqlBatch(connection)
         {
             BatchCommands =
@@ -103,8 +103,7 @@ internal sealed class PaymentTransaction(
         {
             batch.BatchCommands.Add(command);
         }
-        batch.BatchCommands.Add(InlineTransaction.Commit());
-        if (await InlineTransaction.ExecuteAsync(batch, ct) != 2 + refunds.RowsPerRequest)
+        if (await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: rows => rows == 2 + refunds.RowsPerRequest, ct) != 2 + refunds.RowsPerRequest)
         {
             return null;
         }

@@ -3,18 +3,20 @@ using MySqlConnector;
 namespace OrderSystem.BuildingBlocks.Database;
 
 /// <summary>
-/// A transaction driven by SQL inside the caller's own batches: START TRANSACTION rides in the first batch and COMMIT in
-/// the last, instead of a MySqlTransaction's two extra round trips (BEGIN, which also re-sends the isolation level, and
-/// COMMIT). For the hot paths that run several times per payment. Because pooled connections are not reset (see
-/// <see cref="Db"/>), every way out must end the transaction: the methods here roll back before a failure goes on.
+/// A transaction driven by SQL inside the caller's own batches: START TRANSACTION rides in the batch's first command,
+/// instead of a MySqlTransaction's extra round trip (BEGIN, which also re-sends the isolation level). For the hot paths
+/// that run several times per payment. Because pooled connections are not reset (see <see cref="Db"/>), every way out
+/// must end the transaction: the methods here roll back before a failure goes on.
+/// COMMIT never rides in the batch; it is sent once every statement's result has come back (decision 0034). MariaDB
+/// runs a batch to its end even when the client is gone, and the statement after the first result it cannot send reads
+/// ROW_COUNT() as -1: an insert chained on the statement before it (an outbox row, a refund, a fulfillment report)
+/// silently writes nothing, and a COMMIT in the batch would commit the half. A client that dies sends no COMMIT.
 /// </summary>
 public static class InlineTransaction
 {
     public static MySqlBatchCommand Start() => new("START TRANSACTION");
 
-    public static MySqlBatchCommand Commit() => new("COMMIT");
-
-    /// <summary>Runs a batch that starts (and perhaps commits) the transaction. Returns the batch's total of changed rows.</summary>
+    /// <summary>Runs a batch that starts the transaction. Returns the batch's total of changed rows.</summary>
     public static async Task<int> ExecuteAsync(MySqlBatch batch, CancellationToken ct)
     {
         try
@@ -26,6 +28,17 @@ public static class InlineTransaction
             await RollBackQuietlyAsync(batch.Connection!);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs a batch that starts the transaction, then commits it in a round trip of its own when
+    /// <paramref name="commitWhen"/> holds for the batch's total of changed rows, else rolls it back. Returns the total.
+    /// </summary>
+    public static async Task<int> ExecuteAndCommitAsync(MySqlBatch batch, Func<int, bool> commitWhen, CancellationToken ct)
+    {
+        var rows = await ExecuteAsync(batch, ct);
+        await EndAsync(batch.Connection!, commitWhen(rows), ct);
+        return rows;
     }
 
     /// <summary>Ends the transaction a batch started: COMMIT or ROLLBACK.</summary>

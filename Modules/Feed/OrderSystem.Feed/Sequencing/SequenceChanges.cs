@@ -122,7 +122,7 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
     }
 
     // Two round trips: START and the cursor's checked move (the batch's total says whether this sequencer still owns the
-    // cursor; START counts nothing), then the rows and COMMIT.
+    // cursor; START counts nothing), then the rows, and COMMIT once their results are back (decision 0034).
     private async Task WriteAsync(MySqlConnection connection, List<SequencedRows.EventRow> events, List<SequencedRows.StateRow> states,
         MySqlBatchCommand move, CancellationToken ct)
     {
@@ -136,14 +136,15 @@ internal sealed class SequenceChanges(IOrderChangeLog changes, TimeProvider cloc
             await InlineTransaction.EndAsync(connection, commit: false, ct);
             throw new InvalidOperationException("The feed's cursor moved under this sequencer: another one is running. Backing off.");
         }
-        await using var write = new MySqlBatch(connection);
         if (events.Count > 0)
         {
-            write.BatchCommands.Add(SequencedRows.InsertEvents(events, clock.GetUtcNow().UtcDateTime));
-            write.BatchCommands.Add(SequencedRows.UpsertStates(states));
+            await using var write = new MySqlBatch(connection)
+            {
+                BatchCommands = { SequencedRows.InsertEvents(events, clock.GetUtcNow().UtcDateTime), SequencedRows.UpsertStates(states) },
+            };
+            await InlineTransaction.ExecuteAsync(write, ct);
         }
-        write.BatchCommands.Add(InlineTransaction.Commit());
-        await InlineTransaction.ExecuteAsync(write, ct);
+        await InlineTransaction.EndAsync(connection, commit: true, ct);
     }
 
     // The states of the batch's orders before it: from memory, or from the table for an order this holder has not met yet

@@ -42,10 +42,9 @@ internal sealed class RecordRefundChanged(
                 InlineTransaction.Start(),
                 orders.Inbox.CreateRecord(context.MessageId!.Value, nameof(RecordRefundChanged), now),
                 orders.Outbox.CreateRecordIfPreviousInserted(Guid.CreateVersion7(), change, now), // a redelivery writes nothing
-                InlineTransaction.Commit(),
             },
         };
-        await InlineTransaction.ExecuteAsync(batch, context.CancellationToken);
+        await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: _ => true, context.CancellationToken);
     }
 }
 

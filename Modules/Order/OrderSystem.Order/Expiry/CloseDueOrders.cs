@@ -88,8 +88,7 @@ internal sealed class CloseDueOrders(ModuleStore<ModuleTag> orders)
         {
             batch.BatchCommands.Add(orders.Outbox.CreateInsertMany(reserved, now));
         }
-        batch.BatchCommands.Add(InlineTransaction.Commit());
-        await InlineTransaction.ExecuteAsync(batch, ct);
+        await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: _ => true, ct);
         orders.Outbox.NotifyCommitted();
         ExpiryMetrics.Closed(now, due.ConvertAll(o => o.ExpiresAt));
         return new Result(due.Count, nextDue);

@@ -73,8 +73,7 @@ internal sealed class LatePayment(ModuleStore<ModuleTag> orders, IRefundRequests
         {
             batch.BatchCommands.Add(e);
         }
-        batch.BatchCommands.Add(InlineTransaction.Commit());
-        if (await InlineTransaction.ExecuteAsync(batch, ct) != 1 + events.Length)
+        if (await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: rows => rows == 1 + events.Length, ct) != 1 + events.Length)
         {
             return null;
         }
