@@ -93,9 +93,10 @@ internal sealed partial class OrderWriter(
         }
         // A loop, not one wait: timers run on a coarse clock and can fire a few milliseconds early (a CI run wrote a
         // ticket 997 ms after its admission with a delay of 1,000).
+        var youngest = YoungestAdmittedMs(entries);
         var heldSince = clock.GetTimestamp();
-        while (HoldFor(YoungestAdmittedMs(entries), clock.GetUtcNow().ToUnixTimeMilliseconds(), clock.GetElapsedTime(heldSince), _options.WriteDelayMs) is var wait &&
-               wait > TimeSpan.Zero)
+        TimeSpan Hold() => HoldFor(youngest, clock.GetUtcNow().ToUnixTimeMilliseconds(), clock.GetElapsedTime(heldSince), _options.WriteDelayMs);
+        while (Hold() is var wait && wait > TimeSpan.Zero)
         {
             await Task.Delay(wait, clock, ct);
         }

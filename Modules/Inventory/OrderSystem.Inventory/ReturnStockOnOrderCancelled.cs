@@ -54,7 +54,7 @@ internal sealed class ReturnStockOnOrderCancelled(ModuleStore<ModuleTag> invento
                 },
             });
         }
-        await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: _ => true, context.CancellationToken);
+        await InlineTransaction.ExecuteAndCommitAsync(batch, context.CancellationToken);
     }
 }
 

@@ -103,7 +103,7 @@ internal sealed class PaymentTransaction(
         {
             batch.BatchCommands.Add(command);
         }
-        if (await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: rows => rows == 2 + refunds.RowsPerRequest, ct) != 2 + refunds.RowsPerRequest)
+        if (!await InlineTransaction.ExecuteAndCommitIfAsync(batch, expectedRows: 2 + refunds.RowsPerRequest, ct))
         {
             return null;
         }

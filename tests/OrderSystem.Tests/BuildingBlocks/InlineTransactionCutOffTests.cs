@@ -48,7 +48,7 @@ public sealed class InlineTransactionCutOffTests : SystemTest
     [Test]
     public async Task Through_InlineTransaction_a_client_cut_off_mid_batch_commits_nothing()
     {
-        var committed = await CutOffMidBatchAsync(batch => InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: _ => true, CancellationToken.None));
+        var committed = await CutOffMidBatchAsync(batch => InlineTransaction.ExecuteAndCommitAsync(batch, CancellationToken.None));
 
         Assert.That(committed, Is.Zero, "no COMMIT came from the client, so the server rolled the batch back");
     }
@@ -58,7 +58,7 @@ public sealed class InlineTransactionCutOffTests : SystemTest
     /// before it wrote a row, through a relay that is cut during the first insert. Returns the rows committed once the
     /// server has finished with the connection.
     /// </summary>
-    private async Task<int> CutOffMidBatchAsync(Func<MySqlBatch, Task<int>> run)
+    private async Task<int> CutOffMidBatchAsync(Func<MySqlBatch, Task> run)
     {
         var direct = new MySqlConnectionStringBuilder(TestSettings.ConnectionString(System.Database));
         await using var proxy = new CuttableTcpProxy(direct.Server, (int)direct.Port);

@@ -149,7 +149,7 @@ public sealed class GroupCommit(int maxUnits = 64, int maxWriters = 4)
             return;
         }
         batch.BatchCommands.Insert(0, InlineTransaction.Start());
-        await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: _ => true, CancellationToken.None);
+        await InlineTransaction.ExecuteAndCommitAsync(batch, CancellationToken.None);
     }
 
     private sealed record Unit(Db Db, MySqlBatchCommand[] Commands)

@@ -30,15 +30,22 @@ public static class InlineTransaction
         }
     }
 
-    /// <summary>
-    /// Runs a batch that starts the transaction, then commits it in a round trip of its own when
-    /// <paramref name="commitWhen"/> holds for the batch's total of changed rows, else rolls it back. Returns the total.
-    /// </summary>
-    public static async Task<int> ExecuteAndCommitAsync(MySqlBatch batch, Func<int, bool> commitWhen, CancellationToken ct)
+    /// <summary>Runs a batch that starts the transaction, then commits it in a round trip of its own.</summary>
+    public static async Task ExecuteAndCommitAsync(MySqlBatch batch, CancellationToken ct)
     {
-        var rows = await ExecuteAsync(batch, ct);
-        await EndAsync(batch.Connection!, commitWhen(rows), ct);
-        return rows;
+        await ExecuteAsync(batch, ct);
+        await EndAsync(batch.Connection!, commit: true, ct);
+    }
+
+    /// <summary>
+    /// Runs a batch that starts the transaction, then commits it in a round trip of its own if the batch changed exactly
+    /// <paramref name="expectedRows"/> rows, else rolls it back. True when it committed.
+    /// </summary>
+    public static async Task<bool> ExecuteAndCommitIfAsync(MySqlBatch batch, int expectedRows, CancellationToken ct)
+    {
+        var applied = await ExecuteAsync(batch, ct) == expectedRows;
+        await EndAsync(batch.Connection!, applied, ct);
+        return applied;
     }
 
     /// <summary>Ends the transaction a batch started: COMMIT or ROLLBACK.</summary>

@@ -44,7 +44,7 @@ internal sealed class RecordRefundChanged(
                 orders.Outbox.CreateRecordIfPreviousInserted(Guid.CreateVersion7(), change, now), // a redelivery writes nothing
             },
         };
-        await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: _ => true, context.CancellationToken);
+        await InlineTransaction.ExecuteAndCommitAsync(batch, context.CancellationToken);
     }
 }
 

@@ -88,7 +88,7 @@ internal sealed class CloseDueOrders(ModuleStore<ModuleTag> orders)
         {
             batch.BatchCommands.Add(orders.Outbox.CreateInsertMany(reserved, now));
         }
-        await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: _ => true, ct);
+        await InlineTransaction.ExecuteAndCommitAsync(batch, ct);
         orders.Outbox.NotifyCommitted();
         ExpiryMetrics.Closed(now, due.ConvertAll(o => o.ExpiresAt));
         return new Result(due.Count, nextDue);

@@ -73,7 +73,7 @@ internal sealed class LatePayment(ModuleStore<ModuleTag> orders, IRefundRequests
         {
             batch.BatchCommands.Add(e);
         }
-        if (await InlineTransaction.ExecuteAndCommitAsync(batch, commitWhen: rows => rows == 1 + events.Length, ct) != 1 + events.Length)
+        if (!await InlineTransaction.ExecuteAndCommitIfAsync(batch, expectedRows: 1 + events.Length, ct))
         {
             return null;
         }
