@@ -54,9 +54,9 @@ public sealed class InlineTransactionCutOffTests : SystemTest
     }
 
     /// <summary>
-    /// Runs START TRANSACTION, an insert that takes half a second, then a chain of inserts each written only when the one
-    /// before it wrote a row, through a relay that is cut during the first insert. Returns the rows committed once the
-    /// server has finished with the connection.
+    /// Runs START TRANSACTION, an insert that takes two seconds (time enough to see it running on a busy machine), then a
+    /// chain of inserts each written only when the one before it wrote a row, through a relay that is cut during the first
+    /// insert. Returns the rows committed once the server has finished with the connection.
     /// </summary>
     private async Task<int> CutOffMidBatchAsync(Func<MySqlBatch, Task> run)
     {
@@ -68,7 +68,7 @@ public sealed class InlineTransactionCutOffTests : SystemTest
         var connectionId = await connection.ExecuteScalarAsync<long>("SELECT CONNECTION_ID()");
         await using var batch = new MySqlBatch(connection)
         {
-            BatchCommands = { InlineTransaction.Start(), new MySqlBatchCommand($"INSERT INTO {Table} SELECT 1 FROM DUAL WHERE SLEEP(0.5) = 0") },
+            BatchCommands = { InlineTransaction.Start(), new MySqlBatchCommand($"INSERT INTO {Table} SELECT 1 FROM DUAL WHERE SLEEP(2) = 0") },
         };
         for (var id = 2; id <= Chain; id++)
         {
