@@ -9,24 +9,11 @@ namespace OrderSystem.Tests.BuildingBlocks;
 /// Consumers' inbox writes and Order's fulfillment reports go through <see cref="GroupCommit"/>: concurrent units share a
 /// transaction, yet each unit stays atomic and a failing unit fails alone.
 /// </summary>
-public sealed class GroupCommitTests : SystemTest
+public sealed class GroupCommitTests : ScratchTableTest
 {
-    // A scratch table of this test alone, dropped after it (it belongs to no module).
-    private const string Table = "test_group_commit";
+    protected override string Table => "test_group_commit";
 
-    [SetUp]
-    public async Task CreateTableAsync()
-    {
-        await using var connection = await System.OpenAsync();
-        await connection.ExecuteAsync($"DROP TABLE IF EXISTS {Table}; CREATE TABLE {Table} (id INT PRIMARY KEY, part CHAR(1) NOT NULL)");
-    }
-
-    [TearDown]
-    public async Task DropTableAsync()
-    {
-        await using var connection = await System.OpenAsync();
-        await connection.ExecuteAsync($"DROP TABLE IF EXISTS {Table}");
-    }
+    protected override string Columns => "id INT PRIMARY KEY, part CHAR(1) NOT NULL";
 
     [Test]
     public async Task Concurrent_units_are_all_committed_in_far_fewer_transactions()
@@ -135,7 +122,7 @@ public sealed class GroupCommitTests : SystemTest
         }
     }
 
-    private static MySqlBatchCommand Insert(int id, string part) => new($"INSERT INTO {Table} (id, part) VALUES (@Id, @Part)")
+    private MySqlBatchCommand Insert(int id, string part) => new($"INSERT INTO {Table} (id, part) VALUES (@Id, @Part)")
     {
         Parameters = { new("@Id", id), new("@Part", part) },
     };

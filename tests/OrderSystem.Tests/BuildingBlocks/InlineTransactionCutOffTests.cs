@@ -13,25 +13,13 @@ namespace OrderSystem.Tests.BuildingBlocks;
 /// product's way commits nothing.
 /// </summary>
 [NonParallelizable] // reads the server's process list
-public sealed class InlineTransactionCutOffTests : SystemTest
+public sealed class InlineTransactionCutOffTests : ScratchTableTest
 {
-    // A scratch table of this test alone, dropped after it (it belongs to no module).
-    private const string Table = "test_cut_off";
     private const int Chain = 10;
 
-    [SetUp]
-    public async Task CreateTableAsync()
-    {
-        await using var connection = await System.OpenAsync();
-        await connection.ExecuteAsync($"DROP TABLE IF EXISTS {Table}; CREATE TABLE {Table} (id INT PRIMARY KEY)");
-    }
+    protected override string Table => "test_cut_off";
 
-    [TearDown]
-    public async Task DropTableAsync()
-    {
-        await using var connection = await System.OpenAsync();
-        await connection.ExecuteAsync($"DROP TABLE IF EXISTS {Table}");
-    }
+    protected override string Columns => "id INT PRIMARY KEY";
 
     [Test]
     public async Task With_COMMIT_in_the_batch_a_client_cut_off_mid_batch_commits_a_broken_chain()
