@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using OrderSystem.BuildingBlocks.Http;
+using OrderSystem.BuildingBlocks.Messaging.Yielding;
 using OrderSystem.FlashSales.Contracts;
 using OrderSystem.Order.Contracts;
 using StackExchange.Redis;
@@ -10,7 +11,8 @@ namespace OrderSystem.FlashSales;
 /// POST /api/flash-sales/{saleId}/orders: a buyer asks for units. One script in the store decides (window, per-user
 /// limit, units left), takes the units and queues the order request, all or nothing; the database is not touched. A 202
 /// means the request is on disk in the store's stream, and the order writer will make it an order. A sale the store
-/// just said is sold out is refused by the host itself for a short while (<see cref="SoldOutMemo"/>).
+/// just said is sold out is refused by the host itself for a short while (<see cref="SoldOutMemo"/>). Every request
+/// counts towards the host's <see cref="ForegroundPeak"/>, so that fulfillment steps aside while a wave arrives.
 /// </summary>
 internal static class RequestOrder
 {
@@ -20,8 +22,10 @@ internal static class RequestOrder
 
     public const int MaxQuantity = 999;
 
-    public static async Task<IResult> Handle(string saleId, HttpRequest http, SaleStore store, SoldOutMemo soldOut, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(
+        string saleId, HttpRequest http, SaleStore store, SoldOutMemo soldOut, ForegroundPeak peak, TimeProvider clock, CancellationToken ct)
     {
+        peak.Note();
         var (request, problem) = await JsonBody.ReadAsync<Request>(http, ct);
         if (problem is not null)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OrderSystem.FlashSales;
+using OrderSystem.Tests.Infrastructure;
 
 namespace OrderSystem.Tests.FlashSales;
 
@@ -85,13 +86,4 @@ public sealed class SoldOutMemoTests
     }
 
     private SoldOutMemo Memo(int windowMs) => new(Options.Create(new FlashSaleOptions { SoldOutMemoMs = windowMs }), _clock);
-
-    private sealed class SteppedClock(DateTime start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OrderSystem.BuildingBlocks.Messaging.Yielding;
+using OrderSystem.Tests.Infrastructure;
 
 namespace OrderSystem.Tests.Messaging;
 
@@ -106,16 +107,5 @@ public sealed class AdaptiveConcurrencyTests
     {
         _clock.Advance(TimeSpan.FromMilliseconds(150));
         _pressure.Record(TimeSpan.FromMilliseconds(200));
-    }
-
-    private sealed class SteppedClock : TimeProvider
-    {
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => _ticks;
-
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 }

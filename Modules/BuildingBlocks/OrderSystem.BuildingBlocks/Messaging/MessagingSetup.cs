@@ -36,6 +36,7 @@ public static class MessagingSetup
         builder.Services.Configure<ConsumerRetryOptions>(builder.Configuration.GetSection("Messaging"));
         builder.Services.Configure<YieldOptions>(builder.Configuration.GetSection("Fulfillment"));
         builder.Services.AddSingleton<LoadPressure>();
+        builder.Services.AddSingleton<ForegroundPeak>();
         builder.Services.AddSingleton<FulfillmentYield>();
         builder.Services.AddMassTransit(bus =>
         {

@@ -11,4 +11,10 @@ public sealed class YieldOptions
 
     /// <summary>The fewest messages a module keeps in hand under pressure, so that its lag stays bounded.</summary>
     public int MinConcurrency { get; set; } = 2;
+
+    /// <summary>The rate of foreground requests (a flash sale's admissions) at which the process counts as taking a peak.</summary>
+    public int PeakRequestsPerSecond { get; set; } = 500;
+
+    /// <summary>How long after its sending a message waits during a peak (<see cref="ForegroundPeak"/>); 0 turns the hold off.</summary>
+    public int PeakHoldMs { get; set; } = 3000;
 }
