@@ -16,5 +16,5 @@ public sealed class YieldOptions
     public int PeakRequestsPerSecond { get; set; } = 500;
 
     /// <summary>How long after its sending a message waits during a peak (<see cref="ForegroundPeak"/>); 0 turns the hold off.</summary>
-    public int PeakHoldMs { get; set; } = 3000;
+    public int PeakHoldMs { get; set; } = 10_000;
 }
