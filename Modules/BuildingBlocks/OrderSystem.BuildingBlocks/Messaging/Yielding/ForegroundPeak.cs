@@ -6,8 +6,9 @@ namespace OrderSystem.BuildingBlocks.Messaging.Yielding;
 /// Whether this process is taking a peak of foreground requests, such as a flash sale's wave: on from the moment the
 /// requests arrive at <see cref="YieldOptions.PeakRequestsPerSecond"/> or more (counted per tenth of a second), and for
 /// a second after they fall below it. While it is on, a fulfilling module's message waits until
-/// <see cref="YieldOptions.PeakHoldMs"/> after it was sent (decision 0035): the fulfillment of the peak's first seconds
-/// runs after them, in the order it was sent, and its lag grows by that hold at most.
+/// <see cref="YieldOptions.PeakHoldMs"/> after it was sent (decision 0035): the fulfillment of a peak's seconds runs
+/// after them, in the order and at the pace it was sent, and its lag grows by that hold at most. A held message keeps
+/// its hold when the peak ends, so that the backlog drains at that pace rather than at once.
 /// </summary>
 public sealed class ForegroundPeak(IOptions<YieldOptions> options, TimeProvider clock)
 {
