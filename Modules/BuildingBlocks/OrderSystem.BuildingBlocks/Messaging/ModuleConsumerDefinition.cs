@@ -33,7 +33,7 @@ public abstract class ModuleConsumerDefinition<TConsumer> : ConsumerDefinition<T
         // A fulfilling module gives way to the payments it shares the cores with (issue 17's peak shaving).
         if (_module.ReportedStep is not null && context.GetRequiredService<FulfillmentYield>() is { Enabled: true } yielding)
         {
-            consumerConfigurator.UseFilter(new YieldUnderPressureFilter<TConsumer>(yielding.Peak, yielding.For(_module.Name), context.GetRequiredService<TimeProvider>()));
+            consumerConfigurator.UseFilter(new YieldUnderPressureFilter<TConsumer>(yielding.Peak, yielding.For(_module.Name)));
         }
         // A database outage is nobody's bug: keep the message in hand and wait for the database, rather than spend the
         // short retries below and send every message of the outage to the error queue.

@@ -51,6 +51,10 @@ public sealed class ForegroundPeak(IOptions<YieldOptions> options, TimeProvider 
         }
     }
 
+    /// <summary>Waits out <see cref="HoldFor"/> of a message sent at <paramref name="sentAt"/>; returns at once without a peak.</summary>
+    public Task HoldAsync(DateTime? sentAt, CancellationToken ct) =>
+        HoldFor(sentAt) is var hold && hold > TimeSpan.Zero ? Task.Delay(hold, clock, ct) : Task.CompletedTask;
+
     /// <summary>
     /// How long a fulfilling message sent at <paramref name="sentAt"/> waits before it runs: nothing without a peak, else
     /// until the hold after its sending has passed (never longer than the hold, whatever the sender's clock said).

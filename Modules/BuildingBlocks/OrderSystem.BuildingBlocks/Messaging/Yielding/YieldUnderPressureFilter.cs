@@ -6,16 +6,13 @@ namespace OrderSystem.BuildingBlocks.Messaging.Yielding;
 /// Holds a module's message while a <see cref="ForegroundPeak"/> asks it to wait, then until its <see cref="AdaptiveConcurrency"/>
 /// lets it run (outermost, so retries keep their place).
 /// </summary>
-internal sealed class YieldUnderPressureFilter<TConsumer>(ForegroundPeak peak, AdaptiveConcurrency concurrency, TimeProvider clock)
+internal sealed class YieldUnderPressureFilter<TConsumer>(ForegroundPeak peak, AdaptiveConcurrency concurrency)
     : IFilter<ConsumerConsumeContext<TConsumer>>
     where TConsumer : class
 {
     public async Task Send(ConsumerConsumeContext<TConsumer> context, IPipe<ConsumerConsumeContext<TConsumer>> next)
     {
-        if (peak.HoldFor(context.SentTime) is var hold && hold > TimeSpan.Zero)
-        {
-            await Task.Delay(hold, clock, context.CancellationToken);
-        }
+        await peak.HoldAsync(context.SentTime, context.CancellationToken);
         await concurrency.EnterAsync(context.CancellationToken);
         try
         {
