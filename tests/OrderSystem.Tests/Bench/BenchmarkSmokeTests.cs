@@ -20,7 +20,7 @@ public sealed class BenchmarkSmokeTests
             "--relay-messages", "200", "--broker-messages", "400", "--lag-rate", "20",
             "--points-ms", "1", "--coupon-ms", "1", "--sms-ms", "2", "--logistics-ms", "5", "--sms-spike-ms", "20", "--logistics-spike-ms", "20");
 
-        Assert.That(exitCode, Is.Zero, log);
+        Assert.That(exitCode, Is.Zero, () => WhatWentWrong(exitCode, log));
         var run = Directory.GetDirectories(output).Single();
         var report = await File.ReadAllTextAsync(Path.Combine(run, "report.md"));
         Assert.That(report, Does.Contain("## Machine and settings")
@@ -37,6 +37,14 @@ public sealed class BenchmarkSmokeTests
         }
         Assert.That(await File.ReadAllTextAsync(Path.Combine(run, "latency.svg")), Does.StartWith("<svg").And.Contain("<polyline"));
         Directory.Delete(output, recursive: true);
+    }
+
+    /// <summary>The exception's line first: a CI log shows only a failed test's first line.</summary>
+    private static string WhatWentWrong(int exitCode, string log)
+    {
+        var error = log.Split('\n').FirstOrDefault(line => line.Contains("Exception:", StringComparison.Ordinal))?.Trim()
+            ?? "no exception was printed";
+        return $"the benchmark exited with {exitCode}: {error}\n{log}";
     }
 
     private static async Task<(int ExitCode, string Log)> RunBenchmarkAsync(string output, params string[] args)
