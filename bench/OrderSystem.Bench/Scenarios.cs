@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using MySqlConnector;
 using OrderSystem.Bench.Hosting;
@@ -80,8 +78,8 @@ internal sealed partial class Scenarios(BenchOptions options, MarkdownReport rep
             Log($"{name}: synchronous chain in this process ({costs.Describe()})");
             await _environment.ResetAsync(ct);
             await costs.ApplyToSimulatorAsync(options.Simulator, ct);
-            var url = $"http://127.0.0.1:{FreePort()}";
-            await using var app = await SyncChainHost.StartAsync(options, costs, url);
+            await using var app = await SyncChainHost.StartAsync(options, costs);
+            var url = app.Urls.Single();
             using var shop = Shop(url);
             await Catalog.SeedAsync(shop, _skus, ct);
             report.Runs.Add(await _payments.RunAsync(name, "synchronous chain (bench host)", costs, shop, new CurrentProcess(),
@@ -292,13 +290,6 @@ internal sealed partial class Scenarios(BenchOptions options, MarkdownReport rep
     }
 
     private ShopClient Shop(string url) => ShopClient.Create(url, options.Concurrency + 8, options.AdminKey, options.CallbackSecret);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static void Log(string message) => Console.Error.WriteLine($"[bench {DateTime.UtcNow:HH:mm:ss}] {message}");
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace OrderSystem.Bench.Hosting;
 
@@ -8,7 +7,7 @@ namespace OrderSystem.Bench.Hosting;
 /// The real product host (Host/OrderSystem.Host.dll) as a child process, with the scenario's simulation costs in its
 /// environment, so its CPU time and peak memory can be read apart from the load generator's.
 /// </summary>
-internal sealed class ProductHost : IMeasuredProcess, IAsyncDisposable
+internal sealed partial class ProductHost : IMeasuredProcess, IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
@@ -29,7 +28,6 @@ internal sealed class ProductHost : IMeasuredProcess, IAsyncDisposable
         {
             throw new FileNotFoundException($"The host is not built: {options.HostDll} (build the solution, or pass --host-dll).");
         }
-        var url = $"http://127.0.0.1:{FreePort()}";
         var start = new ProcessStartInfo("dotnet", [options.HostDll])
         {
             WorkingDirectory = options.RepoRoot, // the host reads appsettings.json from its working directory
@@ -37,7 +35,10 @@ internal sealed class ProductHost : IMeasuredProcess, IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.Environment["ASPNETCORE_URLS"] = url;
+        // Port 0: the host binds a port the OS picks and says which. A port picked here and bound by the host a second
+        // later could be taken in between (the OS hands the same range out to outgoing connections).
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         start.Environment["ConnectionStrings__OrderSystem"] = options.ConnectionString;
         start.Environment["RabbitMq__VirtualHost"] = options.VirtualHost;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -48,14 +49,27 @@ internal sealed class ProductHost : IMeasuredProcess, IAsyncDisposable
             start.Environment[key] = value;
         }
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the host.");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            lock (log)
+            {
+                log.WriteLine(e.Data);
+            }
+            if (ListeningOn().Match(e.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(match.Groups[1].Value);
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var host = new ProductHost(process, log, url);
 
-        using var probe = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
@@ -63,25 +77,35 @@ internal sealed class ProductHost : IMeasuredProcess, IAsyncDisposable
             {
                 throw new InvalidOperationException($"The host exited with code {process.ExitCode}; see {logPath}.");
             }
-            try
+            if (listening.Task.IsCompleted && await IsLiveAsync(listening.Task.Result, ct))
             {
-                if ((await probe.GetAsync("health/live", ct)).IsSuccessStatusCode)
-                {
-                    return host;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                // not listening yet
+                return new ProductHost(process, log, listening.Task.Result);
             }
             if (DateTime.UtcNow > deadline)
             {
-                await host.DisposeAsync();
+                await new ProductHost(process, log, "(not listening)").DisposeAsync();
                 throw new TimeoutException($"The host did not answer /health/live within 90 s; see {logPath}.");
             }
             await Task.Delay(200, ct);
         }
     }
+
+    private static async Task<bool> IsLiveAsync(string url, CancellationToken ct)
+    {
+        using var probe = new HttpClient { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            return (await probe.GetAsync("health/live", ct)).IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return false; // not answering yet
+        }
+    }
+
+    /// <summary>ASP.NET Core's start-up line, in the host's JSON log: <c>"Message":"Now listening on: http://127.0.0.1:41234"</c>.</summary>
+    [GeneratedRegex(@"Now listening on: (http://[0-9.]+:[0-9]+)")]
+    private static partial Regex ListeningOn();
 
     public ProcessSample Sample()
     {
@@ -114,12 +138,5 @@ internal sealed class ProductHost : IMeasuredProcess, IAsyncDisposable
         {
             _log.Dispose();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

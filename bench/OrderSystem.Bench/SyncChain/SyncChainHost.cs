@@ -21,7 +21,8 @@ namespace OrderSystem.Bench.SyncChain;
 /// </summary>
 internal static class SyncChainHost
 {
-    public static async Task<WebApplication> StartAsync(BenchOptions options, Costs costs, string url)
+    /// <summary>Starts the host on a port the OS picks when it binds (no race with another process); its address is <c>Urls</c>.</summary>
+    public static async Task<WebApplication> StartAsync(BenchOptions options, Costs costs)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.RepoRoot });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -32,7 +33,7 @@ internal static class SyncChainHost
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         });
-        builder.WebHost.UseUrls(url);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
 
         // The modules' own registrations (stores, Order's port, the gateways to the simulator, set to the run's costs); no bus, relay or hosted service is added.
         builder.Services.AddProblemDetails();
