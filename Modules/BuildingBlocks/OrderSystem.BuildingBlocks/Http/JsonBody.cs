@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -33,15 +34,23 @@ public static class JsonBody
             return (null, TooLarge());
         }
         using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        // Pooled: a fresh 8 KB chunk per request was most of what a flash sale's wave allocated (finding 40).
+        var chunk = ArrayPool<byte>.Shared.Rent(8192);
+        try
         {
-            if (buffer.Length + read > MaxBytes)
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
             {
-                return (null, TooLarge());
+                if (buffer.Length + read > MaxBytes)
+                {
+                    return (null, TooLarge());
+                }
+                buffer.Write(chunk, 0, read);
             }
-            buffer.Write(chunk, 0, read);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
         return (buffer.ToArray(), null);
     }
