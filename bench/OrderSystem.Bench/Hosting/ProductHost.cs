@@ -83,7 +83,7 @@ internal sealed partial class ProductHost : IMeasuredProcess, IAsyncDisposable
             }
             if (DateTime.UtcNow > deadline)
             {
-                await new ProductHost(process, log, "(not listening)").DisposeAsync();
+                await StopAsync(process, log);
                 throw new TimeoutException($"The host did not answer /health/live within 90 s; see {logPath}.");
             }
             await Task.Delay(200, ct);
@@ -113,30 +113,32 @@ internal sealed partial class ProductHost : IMeasuredProcess, IAsyncDisposable
         return new ProcessSample(_process.TotalProcessorTime, _process.PeakWorkingSet64);
     }
 
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await StopAsync(_process, _log);
+
+    private static async Task StopAsync(Process process, StreamWriter log)
     {
-        if (!_process.HasExited)
+        if (!process.HasExited)
         {
             // SIGTERM: a graceful stop, as in production; SIGKILL only when it hangs.
-            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await term.WaitForExitAsync();
             }
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try
             {
-                await _process.WaitForExitAsync(wait.Token);
+                await process.WaitForExitAsync(wait.Token);
             }
             catch (OperationCanceledException)
             {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None);
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
             }
         }
-        _process.Dispose();
-        lock (_log)
+        process.Dispose();
+        lock (log)
         {
-            _log.Dispose();
+            log.Dispose();
         }
     }
 }
