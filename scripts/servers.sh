@@ -161,7 +161,7 @@ db_start() {
     local bin args
     bin="$(mariadbd_bin)"
     # Dirty pages are flushed steadily (a low-water mark above 0 turns on adaptive flushing), not in one burst when the
-    # redo log is nearly full, which stalled every commit for seconds (decision 0036).
+    # redo log is three quarters full, where every commit waits if the burst falls behind (decision 0036).
     args=(--no-defaults
           --datadir="$DB_DATA"
           --port="$DB_PORT"
