@@ -19,10 +19,10 @@ public sealed class FlashSaleOptions
     public int SoldOutMemoMs { get; set; } = 250;
 
     /// <summary>Orders the order writers of all hosts together create per second at most, whatever the wave (a budget per second in the store).</summary>
-    public int MaxOrderWritesPerSecond { get; set; } = 500;
+    public int MaxOrderWritesPerSecond { get; set; } = 200;
 
     /// <summary>Tickets written in one database transaction.</summary>
-    public int WriteBatchSize { get; set; } = 100;
+    public int WriteBatchSize { get; set; } = 40;
 
     /// <summary>
     /// How long after its admission a ticket is written at the earliest (0: at once). A wave's units are taken in its first

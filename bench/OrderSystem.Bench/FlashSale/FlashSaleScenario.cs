@@ -130,7 +130,7 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
             LatencyStats.Of(answers.Select(a => a.Ms)), admitted, answers.Count(a => a.Status == HttpStatusCode.Conflict),
             answers.Count(a => a.Status == HttpStatusCode.TooManyRequests), answers.Count(a => a.Status is not (HttpStatusCode.Accepted or
                 HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests)),
-            commitRates, writesPerSecond, int.Parse(options.Configuration["FlashSales:MaxOrderWritesPerSecond"] ?? "500", CultureInfo.InvariantCulture),
+            commitRates, writesPerSecond, int.Parse(options.Configuration["FlashSales:MaxOrderWritesPerSecond"] ?? "200", CultureInfo.InvariantCulture),
             LatencyStats.Of(quiet.Select(p => p.Ms)), LatencyStats.Of(inWave.Select(p => p.Ms)),
             LatencyStats.Of(inWave.Where(p => p.At < allWrittenAfter.TotalSeconds).Select(p => p.Ms)),
             LatencyStats.Of(inWave.Where(p => p.At >= allWrittenAfter.TotalSeconds).Select(p => p.Ms)), allWrittenAfter.TotalSeconds, paid.Latency.Count, sold, quietUsage, waveUsage,
