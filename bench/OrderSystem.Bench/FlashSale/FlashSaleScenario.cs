@@ -140,7 +140,7 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
         return record;
     }
 
-    private CpuSample CpuNow() => new(host.Sample().CpuTime, CpuMeter.CpuOf(Environment.ProcessId) ?? TimeSpan.Zero, Stopwatch.GetTimestamp());
+    private CpuSample CpuNow() => new(host.Sample().CpuTime, CpuMeter.CpuOf(Environment.ProcessId) ?? TimeSpan.Zero, MachineCpu.ReadSteal(), Stopwatch.GetTimestamp());
 
     private async Task DefineAsync(string saleId, string sku, int units, CancellationToken ct)
     {
@@ -242,18 +242,23 @@ internal sealed class FlashSaleScenario(BenchOptions options, ShopClient shop, s
     }
 }
 
-/// <summary>CPU time of the host and of this load generator at a moment.</summary>
-internal sealed record CpuSample(TimeSpan Host, TimeSpan LoadGenerator, long At)
+/// <summary>CPU time of the host and of this load generator at a moment, and the machine's steal counter.</summary>
+internal sealed record CpuSample(TimeSpan Host, TimeSpan LoadGenerator, (long Steal, long Total) Machine, long At)
 {
     public CpuUsage Until(CpuSample later)
     {
         var seconds = Stopwatch.GetElapsedTime(At, later.At).TotalSeconds;
-        return new CpuUsage((later.Host - Host).TotalMilliseconds, (later.LoadGenerator - LoadGenerator).TotalMilliseconds, seconds);
+        var total = later.Machine.Total - Machine.Total;
+        var steal = total > 0 ? 100.0 * (later.Machine.Steal - Machine.Steal) / total : double.NaN;
+        return new CpuUsage((later.Host - Host).TotalMilliseconds, (later.LoadGenerator - LoadGenerator).TotalMilliseconds, seconds, steal);
     }
 }
 
-/// <summary>CPU milliseconds used by the host and the load generator over a phase of Seconds.</summary>
-internal sealed record CpuUsage(double HostMs, double LoadGeneratorMs, double Seconds)
+/// <summary>
+/// CPU milliseconds used by the host and the load generator over a phase of Seconds, and the hypervisor's steal time
+/// over it (% of all the machine's CPU time; NaN where /proc/stat is not there).
+/// </summary>
+internal sealed record CpuUsage(double HostMs, double LoadGeneratorMs, double Seconds, double StealPercent)
 {
     public double HostPercent => HostMs / Seconds / 10;
     public double LoadGeneratorPercent => LoadGeneratorMs / Seconds / 10;

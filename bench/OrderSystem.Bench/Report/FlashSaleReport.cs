@@ -42,15 +42,15 @@ internal static class FlashSaleReport
             return;
         }
         md.AppendLine("Repeated rates, every wave's payments pooled (the quiet phases' against the waves'):").AppendLine();
-        md.AppendLine("| offered per s | waves | payments quiet / wave | payment p99 wave / quiet ms | ratio (≤ 1.5) | per-wave ratios | admission p99 ms, pooled |");
-        md.AppendLine("|---|---|---|---|---|---|---|");
+        md.AppendLine("| offered per s | waves | payments quiet / wave | payment p99 wave / quiet ms | ratio (≤ 1.5) | per-wave ratios | admission p99 ms, pooled | the machine's steal time, highest phase |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var rate in repeated)
         {
             var quiet = LatencyStats.Of(rate.SelectMany(w => w.PaymentQuiet.Sorted));
             var wave = LatencyStats.Of(rate.SelectMany(w => w.PaymentInWave.Sorted));
             var admission = LatencyStats.Of(rate.SelectMany(w => w.Admission.Sorted));
             var ratio = wave.P99 / quiet.P99;
-            md.AppendLine(F($"| {rate.Key:N0} | {rate.Count()} | {quiet.Count:N0} / {wave.Count:N0} | {wave.P99:0.0} / {quiet.P99:0.0} | {ratio:0.00} {Yes(ratio <= 1.5)} | {string.Join(", ", rate.Select(w => w.PaymentP99Ratio.ToString("0.00", CultureInfo.InvariantCulture)))} | {admission.P99:0.0} |"));
+            md.AppendLine(F($"| {rate.Key:N0} | {rate.Count()} | {quiet.Count:N0} / {wave.Count:N0} | {wave.P99:0.0} / {quiet.P99:0.0} | {ratio:0.00} {Yes(ratio <= 1.5)} | {string.Join(", ", rate.Select(w => w.PaymentP99Ratio.ToString("0.00", CultureInfo.InvariantCulture)))} | {admission.P99:0.0} | {rate.Max(w => Math.Max(w.QuietCpu.StealPercent, w.WaveCpu.StealPercent)):0.0}% |"));
         }
         md.AppendLine();
         RenderSlowBySecond(md, repeated);
@@ -101,6 +101,7 @@ internal static class FlashSaleReport
         md.AppendLine(F($"| ordinary payment p99 in the wave while the sale sold and its orders were written / after ({f.AllWrittenSeconds:0.0} s) | {f.PaymentWhileSelling.P99:0.0} / {f.PaymentAfterSelling.P99:0.0} ms ({f.PaymentWhileSelling.Count:N0} / {f.PaymentAfterSelling.Count:N0} payments) | - | - |"));
         md.AppendLine(F($"| host CPU quiet / in the wave; per wave request, all / beyond quiet | {f.QuietCpu.HostPercent:0} / {f.WaveCpu.HostPercent:0}% of a core; {f.HostCpuMsPerRequestGross:0.000} / {f.HostCpuMsPerRequest:0.000} ms | - | - |"));
         md.AppendLine(F($"| time from the wave's start until every ticket is Ordered | {f.AllWrittenSeconds:0.0} s | - | - |"));
+        md.AppendLine(F($"| the machine's steal time quiet / in the wave (the hypervisor's, % of all CPU time; performance.md, finding 44) | {f.QuietCpu.StealPercent:0.0} / {f.WaveCpu.StealPercent:0.0}% | - | - |"));
         md.AppendLine();
     }
 
