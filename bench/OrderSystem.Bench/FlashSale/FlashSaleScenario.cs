@@ -248,9 +248,8 @@ internal sealed record CpuSample(TimeSpan Host, TimeSpan LoadGenerator, (long St
     public CpuUsage Until(CpuSample later)
     {
         var seconds = Stopwatch.GetElapsedTime(At, later.At).TotalSeconds;
-        var total = later.Machine.Total - Machine.Total;
-        var steal = total > 0 ? 100.0 * (later.Machine.Steal - Machine.Steal) / total : double.NaN;
-        return new CpuUsage((later.Host - Host).TotalMilliseconds, (later.LoadGenerator - LoadGenerator).TotalMilliseconds, seconds, steal);
+        return new CpuUsage((later.Host - Host).TotalMilliseconds, (later.LoadGenerator - LoadGenerator).TotalMilliseconds, seconds,
+            MachineCpu.PercentBetween(Machine, later.Machine));
     }
 }
 

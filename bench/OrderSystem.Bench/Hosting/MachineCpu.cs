@@ -25,9 +25,9 @@ internal static class MachineCpu
         ? File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray()
         : null;
 
-    /// <summary>Busy share of all cores between two readings, 0-100.</summary>
-    public static double PercentBetween((long Busy, long Total) before, (long Busy, long Total) after) =>
-        after.Total == before.Total ? double.NaN : 100.0 * (after.Busy - before.Busy) / (after.Total - before.Total);
+    /// <summary>A counter's share of all cores' time between two readings (busy from Read, steal from ReadSteal), 0-100.</summary>
+    public static double PercentBetween((long Part, long Total) before, (long Part, long Total) after) =>
+        after.Total == before.Total ? double.NaN : 100.0 * (after.Part - before.Part) / (after.Total - before.Total);
 
     public static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
